@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct MBConvert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mbconvert",
+        abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
+        subcommands: []
+    )
+}
