@@ -12,12 +12,12 @@ import Darwin
 /// share them with the page cache instead of copying the file into the heap.
 /// Caveat inherent to mmap: if another process truncates the file while it is mapped,
 /// touching the lost pages raises SIGBUS. Checkpoints are not edited in place in practice.
-final class MappedFile: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
+public final class MappedFile: @unchecked Sendable {
+    public let bytes: UnsafeRawBufferPointer
     private let mappedBase: UnsafeMutableRawPointer?
 
     /// Maps `path`. Throws `SafeTensorsError.io` naming the path and the failing call.
-    init(path: String) throws {
+    public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Self.systemError(path: path, operation: "open the file") }
         defer { close(fd) }

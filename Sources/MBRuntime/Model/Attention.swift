@@ -1,0 +1,92 @@
+import Dispatch
+import MBFormat
+
+/// Multi-head self-attention with a fused Wqkv projection, rotary embeddings, and either global
+/// or sliding-window (banded) attention.
+///
+/// Local layers only ever compute scores inside the band |i - j| <= window/2, so their cost is
+/// O(tokens x window), and global layers work on blocks of queries so 8192-token inputs need
+/// a [block, tokens] score buffer rather than [tokens, tokens].
+struct Attention: @unchecked Sendable {
+    let wqkv: Linear
+    let wo: Linear
+    let kind: ModelConfig.AttentionKind
+    let numHeads: Int
+    let headDim: Int
+    let halfWindow: Int
+
+    /// Queries per block: the score buffer is blockRows x keys.
+    private static let blockRows = 64
+
+    /// - Parameters:
+    ///   - x: normed input [tokens, hidden].
+    ///   - rope: cos/sin tables covering the longest sequence.
+    ///   - out: receives the projected attention output [tokens, hidden].
+    func callAsFunction(_ x: UnsafePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
+                        into out: UnsafeMutablePointer<Float>) {
+        let tokens = batch.tokenCount, hidden = numHeads * headDim
+        let qkv = UnsafeMutablePointer<Float>.allocate(capacity: tokens * 3 * hidden)
+        let context = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        defer { qkv.deallocate(); context.deallocate() }
+        wqkv(x, rows: tokens, into: qkv)
+        applyRotary(qkv, batch: batch, rope: rope)
+
+        // One task per (sequence, head, query block); each task owns its rows of `context`.
+        var tasks: [(range: Range<Int>, head: Int, q0: Int)] = []
+        for range in batch.ranges {
+            for head in 0..<numHeads {
+                for q0 in stride(from: 0, to: range.count, by: Self.blockRows) { tasks.append((range, head, q0)) }
+            }
+        }
+        let qkvAddress = UnsafePointer(qkv), contextAddress = context
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
+            let task = tasks[t]
+            attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, into: contextAddress)
+        }
+        wo(context, rows: tokens, into: out)
+    }
+
+    private func applyRotary(_ qkv: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float])) {
+        let hidden = numHeads * headDim, half = headDim / 2
+        rope.cos.withUnsafeBufferPointer { cos in
+            rope.sin.withUnsafeBufferPointer { sin in
+                for range in batch.ranges {
+                    for (position, row) in range.enumerated() {
+                        let c = cos.baseAddress! + position * half, s = sin.baseAddress! + position * half
+                        let q = qkv + row * 3 * hidden
+                        for head in 0..<numHeads {
+                            Rotary.apply(q + head * headDim, halfDim: half, cos: c, sin: s)
+                            Rotary.apply(q + hidden + head * headDim, halfDim: half, cos: c, sin: s)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Attention for queries [q0, q0 + blockRows) of one head of one sequence.
+    private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, q0: Int,
+                             into context: UnsafeMutablePointer<Float>) {
+        let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
+        let q1 = min(n, q0 + Self.blockRows), rows = q1 - q0
+        // Keys this block can see: all of them, or the band around the block.
+        let k0 = kind == .global ? 0 : max(0, q0 - halfWindow)
+        let k1 = kind == .global ? n : min(n, q1 + halfWindow)
+        let keys = k1 - k0
+        let base = qkv + sequence.lowerBound * stride + head * headDim
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * keys)
+        defer { scores.deallocate() }
+        let scale = 1 / Float(headDim).squareRoot()
+        Gemm.abT(m: rows, n: keys, k: headDim, a: base + q0 * stride, lda: stride,
+                 b: base + hidden + k0 * stride, ldb: stride, c: scores, ldc: keys, alpha: scale)
+        for r in 0..<rows {
+            let i = q0 + r, row = scores + r * keys
+            // The band for this query, relative to k0; outside it weights are exactly zero.
+            let lo = kind == .global ? 0 : max(k0, i - halfWindow) - k0
+            let hi = kind == .global ? keys : min(k1, i + halfWindow + 1) - k0
+            Softmax.inPlace(row, range: lo..<hi, width: keys)
+        }
+        Gemm.ab(m: rows, n: headDim, k: keys, a: scores, lda: keys, b: base + 2 * hidden + k0 * stride, ldb: stride,
+                c: context + (sequence.lowerBound + q0) * hidden + head * headDim, ldc: hidden)
+    }
+}

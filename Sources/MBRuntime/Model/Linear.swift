@@ -1,0 +1,53 @@
+import MBFormat
+
+/// y = x W^T + b for a weight W [out, in] in any storage the file uses.
+struct Linear: @unchecked Sendable {
+    let weight: WeightMatrix
+    let bias: [Float]?
+
+    var outFeatures: Int { weight.rows }
+    var inFeatures: Int { weight.cols }
+
+    /// Rows of W widened per step when W is not fp32: large enough for an efficient GEMM, small enough for L2.
+    private static let panelRows = 256
+
+    /// - Parameters:
+    ///   - x: `rows` activations of `inFeatures` floats each.
+    ///   - y: receives `rows` outputs of `outFeatures` floats each.
+    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        let n = outFeatures, k = inFeatures
+        if let w = weight.f32 {
+            Gemm.abT(m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: k, c: y, ldc: n)
+        } else {
+            let panel = UnsafeMutablePointer<Float>.allocate(capacity: Self.panelRows * k)
+            defer { panel.deallocate() }
+            var first = 0
+            while first < n {
+                let count = min(Self.panelRows, n - first)
+                weight.widenRows(first, count: count, into: panel)
+                Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + first, ldc: n)
+                first += count
+            }
+        }
+        if let bias { bias.withUnsafeBufferPointer { Elementwise.addBias(y, rows: rows, cols: n, bias: $0.baseAddress!) } }
+    }
+}
+
+/// LayerNorm parameters (weight and optional bias), copied out of the file: they are tiny.
+struct Norm: Sendable {
+    let weight: [Float]
+    let bias: [Float]?
+    let eps: Float
+
+    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        weight.withUnsafeBufferPointer { w in
+            if let bias {
+                bias.withUnsafeBufferPointer { b in
+                    Elementwise.layerNorm(x, rows: rows, cols: w.count, weight: w.baseAddress!, bias: b.baseAddress!, eps: eps, into: y)
+                }
+            } else {
+                Elementwise.layerNorm(x, rows: rows, cols: w.count, weight: w.baseAddress!, bias: nil, eps: eps, into: y)
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import MBFormat
+
+/// Resolves the tensors a config needs from a model file, refusing files whose tensors and config disagree.
+struct WeightLoader {
+    let file: ModelFile
+    private var path: String { file.url.path }
+
+    init(file: ModelFile) throws {
+        self.file = file
+        for spec in ModelTensors.expected(for: file.config) {
+            guard let r = file.record(spec.name) else { throw ModelError.missingTensor(path: path, tensor: spec.name) }
+            guard r.shape == spec.shape else {
+                throw ModelError.wrongShape(path: path, tensor: spec.name, expected: spec.shape, actual: r.shape)
+            }
+        }
+    }
+
+    func matrix(_ name: String) throws -> WeightMatrix {
+        guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
+        return try WeightMatrix(file: file, record: r)
+    }
+
+    /// A 1-D tensor as fp32 (norm weights and biases are small, so they are copied).
+    func vector(_ name: String) throws -> [Float] {
+        guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
+        let raw = file.bytes(of: r)
+        switch (r.dtype, r.quantization) {
+        case (.f32, .none): return Array(raw.bindMemory(to: Float.self))
+        case (.f16, .none): return raw.bindMemory(to: Float16.self).map { Float($0) }
+        case (.bf16, .none): return raw.bindMemory(to: UInt16.self).map { Float(bitPattern: UInt32($0) << 16) }
+        default:
+            throw ModelError.unsupportedStorage(path: path, tensor: name, what: "vectors must be F32, F16 or BF16")
+        }
+    }
+
+    func optionalVector(_ name: String, if present: Bool) throws -> [Float]? {
+        present ? try vector(name) : nil
+    }
+
+    func linear(_ prefix: String, bias: Bool) throws -> Linear {
+        Linear(weight: try matrix("\(prefix).weight"), bias: try optionalVector("\(prefix).bias", if: bias))
+    }
+
+    func norm(_ prefix: String) throws -> Norm {
+        let c = file.config
+        return Norm(weight: try vector("\(prefix).weight"), bias: try optionalVector("\(prefix).bias", if: c.normBias),
+                    eps: Float(c.normEps))
+    }
+}

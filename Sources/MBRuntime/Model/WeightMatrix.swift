@@ -1,0 +1,62 @@
+import MBFormat
+
+/// A weight matrix [rows, cols] as the file stores it, read without copying.
+///
+/// fp32 matrices feed OpenBLAS directly from the mapping; other storages are widened to fp32
+/// a panel of rows at a time, so memory stays at the file size plus one small panel.
+struct WeightMatrix: @unchecked Sendable {
+    enum Storage {
+        case f32(UnsafePointer<Float>)
+        case f16(UnsafePointer<UInt16>)
+        case bf16(UnsafePointer<UInt16>)
+        case int8(UnsafePointer<Int8>, scales: UnsafePointer<Float>)
+    }
+
+    let storage: Storage
+    let rows: Int
+    let cols: Int
+
+    init(file: ModelFile, record r: TensorRecord) throws {
+        guard r.shape.count == 2 else {
+            throw ModelError.wrongShape(path: file.url.path, tensor: r.name, expected: [-1, -1], actual: r.shape)
+        }
+        rows = r.shape[0]; cols = r.shape[1]
+        let base = file.bytes(of: r).baseAddress!
+        switch (r.dtype, r.quantization) {
+        case (.f32, .none): storage = .f32(base.assumingMemoryBound(to: Float.self))
+        case (.f16, .none): storage = .f16(base.assumingMemoryBound(to: UInt16.self))
+        case (.bf16, .none): storage = .bf16(base.assumingMemoryBound(to: UInt16.self))
+        case (.i8, .int8PerRow):
+            storage = .int8(base.assumingMemoryBound(to: Int8.self), scales: file.scales(of: r).baseAddress!)
+        default:
+            throw ModelError.unsupportedStorage(path: file.url.path, tensor: r.name,
+                                                what: "dtype \(r.dtype.safetensorsName) with quantization \(r.quantization) cannot be used as a weight matrix")
+        }
+    }
+
+    /// fp32 rows straight from the file, when the storage is fp32.
+    var f32: UnsafePointer<Float>? {
+        if case .f32(let p) = storage { return p }
+        return nil
+    }
+
+    /// Writes rows [first, first + count) as fp32 into `out` (count * cols floats).
+    func widenRows(_ first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = count * cols, offset = first * cols
+        switch storage {
+        case .f32(let p):
+            out.update(from: p + offset, count: n)
+        case .f16(let p):
+            let src = UnsafeRawPointer(p + offset).assumingMemoryBound(to: Float16.self)
+            for i in 0..<n { out[i] = Float(src[i]) }
+        case .bf16(let p):
+            let src = p + offset
+            for i in 0..<n { out[i] = Float(bitPattern: UInt32(src[i]) << 16) }
+        case .int8(let q, let scales):
+            for r in 0..<count {
+                let s = scales[first + r], row = q + offset + r * cols, dst = out + r * cols
+                for c in 0..<cols { dst[c] = Float(row[c]) * s }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import MBFormat
+
+/// A model file mapped into memory: the decoded header plus zero-copy views of its tensors.
+///
+/// Opening checks the preamble, directory, config and tensor table checksums; tensor bytes are
+/// only hashed by `verify()`, so opening a large file costs a few milliseconds and no copy.
+public final class ModelFile: @unchecked Sendable {
+    public let url: URL
+    public let header: ModelFileHeader
+    private let mapping: MappedFile
+    private let recordsByName: [String: TensorRecord]
+
+    public init(url: URL) throws {
+        self.url = url
+        do {
+            mapping = try MappedFile(path: url.path)
+        } catch let error as SafeTensorsError {
+            throw FormatError.io(path: url.path, what: "\(error)")
+        }
+        header = try ModelFileHeader.decode(mapping.bytes, path: url.path)
+        recordsByName = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public var config: ModelConfig { header.config }
+    public var tensors: [TensorRecord] { header.tensors }
+    public var fileSize: Int { mapping.bytes.count }
+
+    public func record(_ name: String) -> TensorRecord? { recordsByName[name] }
+
+    /// The bytes of a tensor, valid while this object lives.
+    public func bytes(of record: TensorRecord) -> UnsafeRawBufferPointer {
+        slice(Int(record.offset), Int(record.length))
+    }
+
+    /// The per-row scales of a quantized tensor.
+    public func scales(of record: TensorRecord) -> UnsafeBufferPointer<Float> {
+        slice(Int(record.scaleOffset), Int(record.scaleLength)).bindMemory(to: Float.self)
+    }
+
+    private func slice(_ offset: Int, _ length: Int) -> UnsafeRawBufferPointer {
+        let start = header.dataOffset + offset
+        return UnsafeRawBufferPointer(rebasing: mapping.bytes[start..<(start + length)])
+    }
+
+    /// A decoded text section (tokenizer.json, tokenizer_config.json, metadata), if the file has it.
+    public func section(_ kind: SectionKind) throws -> [UInt8]? {
+        guard let entry = header.section(kind) else { return nil }
+        return try ModelFileHeader.decoded(entry, in: mapping.bytes)
+    }
+
+    /// Hashes every tensor and compares with the table. Reads the whole file.
+    /// - Returns: the names of corrupted tensors (empty when the file is intact).
+    public func verify() -> [String] {
+        header.tensors.filter { r in
+            Checksum.xxh3(bytes(of: r)) != r.checksum
+                || (r.scaleLength > 0 && Checksum.xxh3(UnsafeRawBufferPointer(scales(of: r))) != r.scaleChecksum)
+        }.map(\.name)
+    }
+}
