@@ -59,6 +59,7 @@ final class SafeTensorsValidationTests: XCTestCase {
             ("shape-string", "\"dtype\":\"F32\",\"shape\":\"1\",\"data_offsets\":[0,4]", ["shape"]),
             ("offsets-one", "\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4]", ["data_offsets"]),
             ("offsets-float", "\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.0]", ["data_offsets"]),
+            ("repeated-dtype", "\"dtype\":\"U8\",\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]", ["dtype", "2 times"]),
             ("unknown-dtype", "\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,4]", ["\"F64\"", "not supported"]),
             ("negative-dim", "\"dtype\":\"U8\",\"shape\":[-4],\"data_offsets\":[0,4]", ["negative"]),
             ("fraction-dim", "\"dtype\":\"U8\",\"shape\":[1.5],\"data_offsets\":[0,4]", ["1.5"]),
