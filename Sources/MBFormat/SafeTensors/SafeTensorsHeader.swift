@@ -76,8 +76,14 @@ struct SafeTensorsHeader {
                                                   found: value.typeDescription)
         }
         func field(_ key: String) throws -> JSONValue {
-            guard let match = fields.last(where: { $0.key == key }) else {
+            let matches = fields.filter { $0.key == key }
+            guard let match = matches.first else {
                 throw SafeTensorsError.missingField(path: path, tensor: name, field: key)
+            }
+            // serde (the reference reader) rejects a repeated field; so do we, rather than guess.
+            guard matches.count == 1 else {
+                throw SafeTensorsError.wrongFieldType(path: path, tensor: name, field: key,
+                                                      expected: "given once", found: "\(matches.count) times")
             }
             return match.value
         }
