@@ -41,22 +41,19 @@ private struct Fields {
 
     func int(_ key: String, default value: Int) throws -> Int {
         guard let raw = json[key], !(raw is NSNull) else { return value }
-        guard let n = raw as? NSNumber, !(raw is Bool), n.doubleValue == n.doubleValue.rounded(),
-              abs(n.doubleValue) < 1e12 else {
-            throw fail("\(key) must be an integer, got \(raw)")
-        }
-        return n.intValue
+        guard let n = FoundationJSON.integer(raw) else { throw fail("\(key) must be an integer, got \(raw)") }
+        return n
     }
 
     func double(_ key: String, default value: Double) throws -> Double {
         guard let raw = json[key], !(raw is NSNull) else { return value }
-        guard let n = raw as? NSNumber, !(raw is Bool) else { throw fail("\(key) must be a number, got \(raw)") }
+        guard let n = FoundationJSON.number(raw) else { throw fail("\(key) must be a number, got \(raw)") }
         return n.doubleValue
     }
 
     func bool(_ key: String, default value: Bool) throws -> Bool {
         guard let raw = json[key], !(raw is NSNull) else { return value }
-        guard let b = raw as? Bool else { throw fail("\(key) must be true or false, got \(raw)") }
+        guard FoundationJSON.isBool(raw), let b = raw as? Bool else { throw fail("\(key) must be true or false, got \(raw)") }
         return b
     }
 
@@ -166,7 +163,7 @@ private struct Fields {
                 throw fail("rope_parameters.\(label).rope_type is \"\(type)\"; only \"default\" is supported")
             }
             guard let t = dict["rope_theta"], !(t is NSNull) else { return nil }
-            guard let n = t as? NSNumber, !(t is Bool) else { throw fail("rope_parameters.\(label).rope_theta must be a number") }
+            guard let n = FoundationJSON.number(t) else { throw fail("rope_parameters.\(label).rope_theta must be a number") }
             return n.doubleValue
         }
         if params["full_attention"] != nil || params["sliding_attention"] != nil {
@@ -190,7 +187,7 @@ private struct Fields {
             }
             let labels = names.compactMap { $0 }
             guard labels.count == map.count else { throw fail("id2label has repeated indices") }
-            if let declared = json["num_labels"] as? Int, declared != labels.count {
+            if let raw = json["num_labels"], let declared = FoundationJSON.integer(raw), declared != labels.count {
                 throw fail("num_labels is \(declared) but id2label has \(labels.count) entries")
             }
             return (labels.count, labels)

@@ -1,0 +1,64 @@
+import MBFormat
+
+/// One pre-norm ModernBERT layer: h += Attn(attn_norm(h)); h += Wo(act(input) * gate) on mlp_norm(h).
+struct EncoderLayer: @unchecked Sendable {
+    /// nil on layer 0, whose input is the already-normed embedding output.
+    let attentionNorm: Norm?
+    let attention: Attention
+    let mlpNorm: Norm
+    let wi: Linear
+    let wo: Linear
+    let activation: Activation
+
+    init(index: Int, weights: WeightLoader) throws {
+        let c = weights.file.config, p = "layers.\(index)"
+        attentionNorm = index == 0 ? nil : try weights.norm("\(p).attn_norm")
+        attention = Attention(wqkv: try weights.linear("\(p).attn.Wqkv", bias: c.attentionBias),
+                              wo: try weights.linear("\(p).attn.Wo", bias: c.attentionBias),
+                              kind: c.layerTypes[index], numHeads: c.numHeads, headDim: c.headDim,
+                              halfWindow: c.halfWindow)
+        mlpNorm = try weights.norm("\(p).mlp_norm")
+        wi = try weights.linear("\(p).mlp.Wi", bias: c.mlpBias)
+        wo = try weights.linear("\(p).mlp.Wo", bias: c.mlpBias)
+        activation = c.hiddenActivation
+    }
+
+    /// Updates `hidden` [tokens, hiddenSize] in place.
+    func callAsFunction(_ hidden: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
+                        scratch: LayerScratch) {
+        let tokens = batch.tokenCount, width = mlpNorm.weight.count, inner = wo.inFeatures
+        let normed = scratch.normed, delta = scratch.delta
+        if let attentionNorm {
+            attentionNorm(hidden, rows: tokens, into: normed)
+            attention(normed, batch: batch, rope: rope, into: delta)
+        } else {
+            attention(hidden, batch: batch, rope: rope, into: delta)
+        }
+        Elementwise.add(delta, into: hidden, count: tokens * width)
+
+        mlpNorm(hidden, rows: tokens, into: normed)
+        wi(normed, rows: tokens, into: scratch.wide)
+        Elementwise.gatedActivation(scratch.wide, rows: tokens, inner: inner, activation, into: scratch.gated)
+        wo(scratch.gated, rows: tokens, into: delta)
+        Elementwise.add(delta, into: hidden, count: tokens * width)
+    }
+}
+
+/// Activation buffers reused by every layer of one forward pass.
+final class LayerScratch {
+    let normed: UnsafeMutablePointer<Float>
+    let delta: UnsafeMutablePointer<Float>
+    let wide: UnsafeMutablePointer<Float>
+    let gated: UnsafeMutablePointer<Float>
+
+    init(tokens: Int, hidden: Int, intermediate: Int) {
+        normed = .allocate(capacity: tokens * hidden)
+        delta = .allocate(capacity: tokens * hidden)
+        wide = .allocate(capacity: tokens * 2 * intermediate)
+        gated = .allocate(capacity: tokens * intermediate)
+    }
+
+    deinit {
+        normed.deallocate(); delta.deallocate(); wide.deallocate(); gated.deallocate()
+    }
+}

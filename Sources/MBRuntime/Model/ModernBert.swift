@@ -1,0 +1,67 @@
+import Foundation
+import MBFormat
+
+/// The ModernBERT encoder (embeddings, layers, final norm) and its task head, running from a mapped model file.
+///
+/// Thread safety: a loaded model is immutable; `forward` may be called from many threads at once.
+public final class ModernBert: @unchecked Sendable {
+    public let file: ModelFile
+    public var config: ModelConfig { file.config }
+    public let head: TaskHead?
+
+    private let embeddings: WeightMatrix
+    private let embeddingNorm: Norm
+    private let layers: [EncoderLayer]
+    private let finalNorm: Norm
+    private let globalRotary: Rotary
+    private let localRotary: Rotary
+
+    public convenience init(contentsOf url: URL) throws {
+        try self.init(file: ModelFile(url: url))
+    }
+
+    /// - Throws: `ModelError` when the file's tensors do not match its config.
+    public init(file: ModelFile) throws {
+        self.file = file
+        let weights = try WeightLoader(file: file)
+        let c = file.config
+        embeddings = try weights.matrix("embeddings.tok_embeddings.weight")
+        embeddingNorm = try weights.norm("embeddings.norm")
+        layers = try (0..<c.numLayers).map { try EncoderLayer(index: $0, weights: weights) }
+        finalNorm = try weights.norm("final_norm")
+        globalRotary = Rotary(headDim: c.headDim, theta: c.globalRopeTheta)
+        localRotary = Rotary(headDim: c.headDim, theta: c.localRopeTheta)
+        head = c.hasHead ? try TaskHead(weights: weights, embeddings: embeddings) : nil
+    }
+
+    /// Runs the encoder on a batch of token-id sequences of any lengths (no padding needed).
+    public func forward(_ sequences: [[Int32]], outputHiddenStates: Bool = false) throws -> EncoderOutput {
+        let batch = try PackedBatch(sequences, vocabSize: config.vocabSize, maxLength: config.maxPositions)
+        return forward(batch, outputHiddenStates: outputHiddenStates)
+    }
+
+    public func forward(_ batch: PackedBatch, outputHiddenStates: Bool = false) -> EncoderOutput {
+        let c = config, tokens = batch.tokenCount, h = c.hiddenSize
+        var hidden = [Float](repeating: 0, count: tokens * h)
+        var recorded: [[Float]] = []
+        let scratch = LayerScratch(tokens: tokens, hidden: h, intermediate: c.intermediateSize)
+        let longest = batch.longest
+        let globalTable = globalRotary.table(length: longest)
+        let localTable = c.localRopeTheta == c.globalRopeTheta ? globalTable : localRotary.table(length: longest)
+
+        hidden.withUnsafeMutableBufferPointer { buffer in
+            let x = buffer.baseAddress!
+            for (row, id) in batch.ids.enumerated() { embeddings.widenRows(Int(id), count: 1, into: x + row * h) }
+            embeddingNorm(x, rows: tokens, into: x)
+            if outputHiddenStates { recorded.append(Array(buffer)) }
+            for (index, layer) in layers.enumerated() {
+                layer(x, batch: batch, rope: c.layerTypes[index] == .global ? globalTable : localTable, scratch: scratch)
+                if outputHiddenStates && index < layers.count - 1 { recorded.append(Array(buffer)) }
+            }
+            finalNorm(x, rows: tokens, into: x)
+        }
+        if outputHiddenStates { recorded.append(hidden) }
+        return EncoderOutput(hiddenSize: h, ranges: batch.ranges, lastHiddenState: hidden,
+                             hiddenStates: outputHiddenStates ? recorded : nil)
+    }
+}
