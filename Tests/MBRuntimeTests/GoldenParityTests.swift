@@ -1,0 +1,86 @@
+import Foundation
+import MBConverter
+import MBFormat
+import MBRuntime
+import XCTest
+
+/// Every layer's hidden states and the head's logits agree with transformers (fp32) within 1e-4,
+/// for whole mixed-length batches and for each sequence alone.
+final class GoldenParityTests: XCTestCase {
+    static let tolerance = 1e-4
+
+    func testSmallFixturesMatchTransformers() throws {
+        for name in TestPaths.smallFixtures {
+            let dir = TestPaths.fixtures.appendingPathComponent(name)
+            try checkParity(checkpoint: dir, golden: dir.appendingPathComponent("golden.safetensors"), label: name)
+        }
+    }
+
+    func testBundledTrainedModelMatchesTransformers() throws {
+        try checkParity(checkpoint: TestPaths.bundledModel,
+                        golden: TestPaths.fixtures.appendingPathComponent("mini-pydocs-golden.safetensors"),
+                        label: "mini-pydocs-h256-l6")
+    }
+
+    /// fp16 storage rounds weights, so it is held to a looser bound; it must still track fp32 closely.
+    func testFloat16StorageStaysClose() throws {
+        let dir = TestPaths.fixtures.appendingPathComponent("mlm-legacy-f32")
+        let golden = try Golden(dir.appendingPathComponent("golden.safetensors"))
+        let model = try convertAndLoad(dir, dtype: .f16)
+        XCTAssertEqual(model.file.record("layers.0.attn.Wqkv.weight")?.dtype, .f16)
+        XCTAssertEqual(model.file.record("final_norm.weight")?.dtype, .f32)
+        let sequences = try (0..<golden.sequenceCount).map { try golden.inputIds($0) }
+        let out = try model.forward(sequences)
+        for i in sequences.indices {
+            let err = relativeError(out.rows(of: i, in: out.lastHiddenState), try golden.floats("last_hidden_state.\(i)"))
+            XCTAssertLessThan(err, 2e-2, "f16 sequence \(i)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func convertAndLoad(_ checkpoint: URL, dtype: Converter.WeightDType = .f32) throws -> ModernBert {
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("model.mbc")
+        _ = try Converter(directory: checkpoint).convert(to: out, dtype: dtype)
+        return try ModernBert(contentsOf: out)
+    }
+
+    private func checkParity(checkpoint: URL, golden goldenURL: URL, label: String) throws {
+        let golden = try Golden(goldenURL)
+        let model = try convertAndLoad(checkpoint)
+        let sequences = try (0..<golden.sequenceCount).map { try golden.inputIds($0) }
+        XCTAssertGreaterThan(sequences.map(\.count).max() ?? 0, model.config.localAttention,
+                             "\(label): golden inputs must be longer than the sliding window")
+
+        let batch = try model.forward(sequences, outputHiddenStates: true)
+        var worst = 0.0
+        for i in sequences.indices {
+            worst = max(worst, try compare(batch, sequence: i, batchIndex: i, model: model, golden: golden, label: "\(label) batch"))
+            let alone = try model.forward([sequences[i]], outputHiddenStates: true)
+            worst = max(worst, try compare(alone, sequence: i, batchIndex: 0, model: model, golden: golden, label: "\(label) single"))
+        }
+        print("parity \(label): worst relative error \(worst)")
+    }
+
+    /// Compares one sequence of an output with the golden tensors; returns the worst error seen.
+    private func compare(_ out: EncoderOutput, sequence i: Int, batchIndex b: Int, model: ModernBert,
+                         golden: Golden, label: String) throws -> Double {
+        var worst = 0.0
+        func check(_ name: String, _ ours: some Collection<Float>, _ reference: [Float]) {
+            let err = relativeError(ours, reference)
+            worst = max(worst, err)
+            XCTAssertLessThanOrEqual(err, Self.tolerance, "\(label): \(name)")
+        }
+        let states = try XCTUnwrap(out.hiddenStates)
+        XCTAssertEqual(states.count, model.config.numLayers + 1)
+        for (layer, packed) in states.enumerated() {
+            check("hidden_states.\(layer).\(i)", out.rows(of: b, in: packed), try golden.floats("hidden_states.\(layer).\(i)"))
+        }
+        check("last_hidden_state.\(i)", out.rows(of: b, in: out.lastHiddenState), try golden.floats("last_hidden_state.\(i)"))
+        if let head = model.head, golden.has("logits.\(i)") {
+            let logits = head.logits(out, sequence: b, positions: try golden.logitsRows(i))
+            check("logits.\(i)", logits, try golden.floats("logits.\(i)"))
+        }
+        return worst
+    }
+}
