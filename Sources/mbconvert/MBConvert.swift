@@ -5,6 +5,6 @@ struct MBConvert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbconvert",
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
-        subcommands: []
+        subcommands: [TokenizeCommand.self]
     )
 }
