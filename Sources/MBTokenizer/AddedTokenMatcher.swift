@@ -107,11 +107,16 @@ struct AddedTokenMatcher: Sendable {
         return Unicode.Scalar(v)?.properties.isWhitespace ?? false
     }
 
-    /// Rust's `char::is_alphanumeric` (Alphabetic or a number), plus underscore.
+    /// Unicode `\w` as Rust's regex crate defines it (Hugging Face tests `single_word` with
+    /// `\w$` and `^\w`): Alphabetic, marks, decimal digits, connector punctuation, joiners.
     static func isWordScalar(_ v: UInt32) -> Bool {
-        if v == 0x5F { return true }
         guard let scalar = Unicode.Scalar(v) else { return false }
-        if scalar.properties.isAlphabetic { return true }
-        return ScalarClass.of(v) == .number
+        if v == 0x200C || v == 0x200D || scalar.properties.isAlphabetic { return true }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            return true
+        default:
+            return false
+        }
     }
 }
