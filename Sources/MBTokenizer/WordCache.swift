@@ -28,20 +28,30 @@ final class WordCache: @unchecked Sendable {
     }
 
     /// Each entry packs `id << 32 | byteLength` for one token of the word.
-    private var storage: [Key: [UInt64]] = [:]
+    /// Held through a pointer rather than a stored `var`: a class's stored property pays a
+    /// dynamic exclusivity check (thread-local bookkeeping) on every access, measurable at
+    /// one lookup per word. The lock, or single ownership, already provides exclusivity.
+    private let storage: UnsafeMutablePointer<[Key: [UInt64]]>
     private let lock: NSLock?
     private let capacity: Int
 
     init(shared: Bool, capacity: Int = 50_000) {
         lock = shared ? NSLock() : nil
         self.capacity = capacity
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: [:])
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     @inline(__always)
     func lookup(_ key: Key) -> [UInt64]? {
         lock?.lock()
         defer { lock?.unlock() }
-        return storage[key]
+        return storage.pointee[key]
     }
 
     /// Stores `tokens` unless the cache is full (entries are never evicted, as in Hugging Face).
@@ -49,6 +59,6 @@ final class WordCache: @unchecked Sendable {
     func store(_ key: Key, _ tokens: [UInt64]) {
         lock?.lock()
         defer { lock?.unlock() }
-        if storage.count < capacity { storage[key] = tokens }
+        if storage.pointee.count < capacity { storage.pointee[key] = tokens }
     }
 }
