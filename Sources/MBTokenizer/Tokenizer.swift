@@ -38,12 +38,8 @@ public final class Tokenizer: Sendable {
         }
         let json = try JSONFields(root, file: source, path: "")
 
-        if let truncation = json.optional("truncation") {
-            _ = truncation // A stored default is ignored: callers pass `maxLength` explicitly.
-        }
-        if json.optional("padding") != nil {
-            // Padding is a batching concern left to the caller; nothing to reject.
-        }
+        // `truncation` and `padding` defaults stored in the file are ignored on purpose:
+        // callers pass `maxLength` explicitly, and padding belongs to batching code.
 
         var normalizer: NFCNormalizer?
         if let node = try json.optionalObject("normalizer") {
