@@ -40,8 +40,9 @@ let package = Package(
         ]),
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
         .testTarget(name: "MBTokenizerTests", dependencies: ["MBTokenizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"]),
+        // Test data is read in place (found from #filePath), not copied into bundles.
+        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,9 +15,14 @@ public struct SpecialTokenNames: Hashable, Sendable {
 
     /// Reads `cls_token` etc. from a `tokenizer_config.json`; a missing file gives defaults.
     init(configAt url: URL) throws {
-        guard let data = try? Data(contentsOf: url) else { return }
+        guard let data = try? Data(contentsOf: url) else { self.init(); return }
+        try self.init(configData: data, source: url.path)
+    }
+
+    /// Reads the names from `tokenizer_config.json` content (for example as stored in a model file).
+    public init(configData data: Data, source: String = "tokenizer_config.json") throws {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TokenizerError.invalidJSON(file: url.path, reason: "expected a JSON object")
+            throw TokenizerError.invalidJSON(file: source, reason: "expected a JSON object")
         }
         // Entries are either strings or {"content": ...} objects in older files.
         func name(_ key: String) -> String? {

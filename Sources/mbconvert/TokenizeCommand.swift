@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MBRuntime
 import MBTokenizer
 
 /// `mbconvert tokenize`: batch tokenization of a JSON Lines file, for checking the
@@ -82,5 +83,8 @@ func loadTokenizer(at path: String) throws -> Tokenizer {
     if isDirectory.boolValue || path.lowercased().hasSuffix(".json") {
         return try Tokenizer(contentsOf: URL(fileURLWithPath: path))
     }
-    throw TokenizeError(description: "\(path): model files are not supported yet by tokenize; pass a tokenizer.json or a Hugging Face model directory")
+    guard let tokenizer = try ModelFile(url: URL(fileURLWithPath: path)).tokenizer() else {
+        throw TokenizeError(description: "\(path): this model file was converted without a tokenizer.json")
+    }
+    return tokenizer
 }

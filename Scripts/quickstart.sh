@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job on the bundled model: build, convert (fp32 and fp16), inspect, fill a mask, run a forward pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${MBCONVERT_OUT:-.build/quickstart}
+mkdir -p "$out"
+swift build -c release --product mbconvert
+bin=.build/release/mbconvert
+
+$bin convert Models/mini-pydocs-h256-l6 -o "$out/mini.mbc"
+$bin convert Models/mini-pydocs-h256-l6 -o "$out/mini-f16.mbc" --dtype f16
+$bin inspect "$out/mini.mbc" --verify | head -12
+$bin fill-mask "$out/mini.mbc" "A list is a mutable [MASK]."
+$bin fill-mask "$out/mini-f16.mbc" "A list is a mutable [MASK]." --top-k 3
+
+printf '%s\n' '"The capital of Nova Scotia is Halifax."' '"Dictionaries map keys to values."' > "$out/texts.jsonl"
+$bin tokenize "$out/mini.mbc" --input "$out/texts.jsonl" --output "$out/ids.jsonl"
+$bin forward "$out/mini.mbc" --input "$out/ids.jsonl" --output "$out/forward.safetensors" --hidden-states --logits
+echo "forward pass written to $out/forward.safetensors"
