@@ -1,0 +1,66 @@
+/// Open-addressing hash table from a packed (left id, right id) pair to its merge.
+///
+/// BPE spends most of its time asking "do these two adjacent tokens merge, and how early?".
+/// A flat table with a multiplicative hash answers that in a couple of memory loads, where
+/// `Dictionary` would run SipHash on every probe.
+struct MergeTable: Sendable {
+    private static let empty = UInt64.max
+    private var keys: [UInt64]
+    /// `rank << 32 | mergedId`.
+    private var values: [UInt64]
+    private let mask: Int
+    private let shift: UInt64
+
+    init(capacity: Int) {
+        var size = 16
+        var bits: UInt64 = 4
+        while size < capacity * 2 {
+            size <<= 1
+            bits += 1
+        }
+        keys = [UInt64](repeating: Self.empty, count: size)
+        values = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+        shift = 64 - bits
+    }
+
+    @inline(__always)
+    static func key(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// Keeps the first (lowest-rank) entry when a pair appears twice, like Hugging Face.
+    mutating func insert(left: Int32, right: Int32, rank: Int32, merged: Int32) {
+        let key = Self.key(left, right)
+        var i = slot(key)
+        while keys[i] != Self.empty {
+            if keys[i] == key { return }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        values[i] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+    }
+
+    /// The merge of `left` followed by `right`, if any.
+    @inline(__always)
+    func lookup(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {
+        let key = Self.key(left, right)
+        var i = slot(key)
+        return keys.withUnsafeBufferPointer { k in
+            while true {
+                let found = k[i]
+                if found == key {
+                    let v = values[i]
+                    return (Int32(truncatingIfNeeded: v >> 32), Int32(truncatingIfNeeded: v))
+                }
+                if found == Self.empty { return nil }
+                i = (i + 1) & mask
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import MBRuntime
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure load time, throughput, latency and peak memory of a model file.",
+        discussion: "Inputs are random token ids (fixed seed), so runs are comparable across engines and machines.")
+
+    @Argument(help: "Model file.")
+    var file: String
+
+    @Option(help: "Sequences per batch.")
+    var batch = 1
+
+    @Option(help: "Tokens per sequence.")
+    var seq = 128
+
+    @Option(help: "A file with one sequence length per line (a mixed-length batch); overrides --batch/--seq.")
+    var lengths: String?
+
+    @Option(help: "Threads for matrix products (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Timed iterations after one warm-up run.")
+    var iterations = 5
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        if let threads { Threading.setThreads(threads) }
+        let loadStart = DispatchTime.now()
+        let model = try ModernBert(contentsOf: URL(fileURLWithPath: file))
+        let loadMs = milliseconds(since: loadStart)
+
+        let shape = try sequenceLengths()
+        var generator = SplitMix64(seed: 42)
+        let vocab = UInt64(model.config.vocabSize)
+        let sequences = shape.map { n in (0..<n).map { _ in Int32(generator.next() % vocab) } }
+        let tokens = shape.reduce(0, +)
+
+        let firstStart = DispatchTime.now()
+        _ = try model.forward(sequences)
+        let firstMs = milliseconds(since: firstStart)
+        var latencies: [Double] = []
+        for _ in 0..<max(1, iterations) {
+            let start = DispatchTime.now()
+            _ = try model.forward(sequences)
+            latencies.append(milliseconds(since: start))
+        }
+        latencies.sort()
+        let median = latencies[latencies.count / 2]
+        let p90 = latencies[min(latencies.count - 1, Int((Double(latencies.count) * 0.9).rounded(.up)) - 1)]
+        let result: [String: Any] = [
+            "file": file, "tokens": tokens, "sequences": shape.count, "threads": Threading.threads,
+            "tokens_per_second": Double(tokens) / (median / 1000),
+            "latency_ms_median": median, "latency_ms_p90": p90, "first_forward_ms": firstMs,
+            "load_ms": loadMs, "peak_rss_mb": PeakMemory.residentMegabytes(),
+            "file_mb": Double(model.file.fileSize) / 1_048_576,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "%@: %d sequences, %d tokens, %d threads", file, shape.count, tokens, Threading.threads))
+            print(String(format: "  load %.1f ms, first forward %.1f ms", loadMs, firstMs))
+            print(String(format: "  %.0f tokens/s, latency median %.1f ms, p90 %.1f ms", Double(tokens) / (median / 1000), median, p90))
+            print(String(format: "  peak RSS %.1f MB (file %.1f MB)", PeakMemory.residentMegabytes(), Double(model.file.fileSize) / 1_048_576))
+        }
+    }
+
+    private func sequenceLengths() throws -> [Int] {
+        guard let lengths else {
+            guard batch > 0, seq > 0 else { throw ValidationError("--batch and --seq must be positive") }
+            return Array(repeating: seq, count: batch)
+        }
+        guard let text = try? String(contentsOfFile: lengths, encoding: .utf8) else { throw ValidationError("\(lengths): cannot read the file") }
+        let values = text.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(lengths): expected one positive length per line") }
+        return values
+    }
+
+    private func milliseconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+    }
+}
+
+/// A small deterministic generator so benchmark inputs are identical across runs.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Peak resident memory of this process.
+enum PeakMemory {
+    static func residentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
+}
