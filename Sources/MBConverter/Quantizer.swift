@@ -44,7 +44,7 @@ public struct Quantizer {
             switch precision {
             case .int8:
                 return PendingTensor(record: TensorRecord(name: spec.name, dtype: .i8, shape: spec.shape, quantization: .int8PerRow),
-                                     bytes: { try produce().bytes }, scales: { try produce().scales })
+                                     bytes: { try produce().bytes }, scales: { try produce().scales ?? [] })
             case .f16, .f32:
                 return PendingTensor(record: TensorRecord(name: spec.name, dtype: precision == .f16 ? .f16 : .f32, shape: spec.shape),
                                      bytes: { try produce().bytes })

@@ -49,7 +49,7 @@ public struct SensitivityAnalysis {
         let source = ModelFileTensorSource(file: reference)
         let specs = Dictionary(ModelTensors.expected(for: reference.config).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let candidates = plan.int8Tensors
-        var quantized: [String: (q: [Int8], scales: [Float])] = [:]
+        var quantized: [String: (values: [Int8], scales: [Float])] = [:]
         for (i, name) in candidates.enumerated() {
             let spec = specs[name]!
             quantized[name] = RowQuantization.quantize(try source.floats(spec), rows: spec.shape[0], cols: spec.shape[1])
@@ -61,7 +61,7 @@ public struct SensitivityAnalysis {
             let overrides = WeightOverrides()
             for (name, spec) in specs where spec.isMatrix {
                 if names.contains(name), let q = quantized[name] {
-                    overrides.setInt8(name, rows: spec.shape[0], cols: spec.shape[1], values: q.q, scales: q.scales)
+                    overrides.setInt8(name, rows: spec.shape[0], cols: spec.shape[1], values: q.values, scales: q.scales)
                 } else if plan.precision[name] == .f16 || (plan.precision[name] == .int8 && plan.options.keepPrecision == .f16) {
                     overrides.setF32(name, rows: spec.shape[0], cols: spec.shape[1],
                                      values: RowQuantization.roundedToF16(try source.floats(spec)))

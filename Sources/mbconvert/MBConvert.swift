@@ -7,7 +7,7 @@ struct MBConvert: ParsableCommand {
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
         subcommands: [
             ConvertCommand.self, InspectCommand.self, ForwardCommand.self, TokenizeCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, QuantizeCommand.self, ValidateCommand.self,
         ]
     )
 }
