@@ -27,7 +27,7 @@ final class TrainedModelTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.logitsTop1Agreement), limits.top1, "\(mode) top-1")
             XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, limits.cosine, "\(mode) cosine")
             XCTAssertLessThan(try XCTUnwrap(m.klDivergenceMean), 0.01, "\(mode) KL")
-            XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.maskedTop1Agreement), 0.97, "\(mode) masked top-1")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.maskedTop1Agreement), mode == .w8a32 ? 0.97 : 0.95, "\(mode) masked top-1")
             print("trained int8 \(mode): top1 \(m.logitsTop1Agreement!) masked \(m.maskedTop1Agreement!) cos \(m.hiddenCosineMean) min \(m.hiddenCosineMin) KL \(m.klDivergenceMean!)")
         }
 
