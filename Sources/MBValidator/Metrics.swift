@@ -21,6 +21,8 @@ public struct Metrics: Sendable {
     public var hiddenCosineMean = 1.0
     public var perLayer: [LayerMetrics] = []
 
+    public init() {}
+
     public var worstLayer: LayerMetrics? { perLayer.max { $0.relativeError < $1.relativeError } }
 }
 
