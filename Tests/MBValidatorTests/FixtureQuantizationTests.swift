@@ -29,7 +29,8 @@ final class FixtureQuantizationTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, 0.999, "\(name) \(mode)")
                 XCTAssertGreaterThanOrEqual(m.hiddenCosineMin, 0.99, "\(name) \(mode)")
                 XCTAssertEqual(m.perLayer.count, c.numLayers + 1)
-                if c.architecture != .maskedLM && c.architecture != .base {
+                // Pooled heads give one row per sequence (3 here): too few rows for a rate on random weights.
+                if c.architecture == .tokenClassification || c.architecture == .questionAnswering {
                     XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.labelAgreement, name), 0.9, "\(name) \(mode)")
                 }
             }

@@ -7,7 +7,7 @@ import XCTest
 
 /// The command line's contract: exit 0 when thresholds hold, 1 when any fails, and flags move the limits.
 final class ValidateCommandTests: XCTestCase {
-    /// A source that multiplies one row of one matrix by 100: the damage a bad conversion could do.
+    /// A source that multiplies one matrix by 100: the damage a bad conversion (wrong scale) could do.
     struct DamagedSource: TensorSource {
         let base: ModelFileTensorSource
         let tensor: String
@@ -19,7 +19,7 @@ final class ValidateCommandTests: XCTestCase {
         var sourceBytes: Int { base.sourceBytes }
         func floats(_ spec: ModelTensors.Spec) throws -> [Float] {
             var values = try base.floats(spec)
-            if spec.name == tensor { for c in 0..<spec.shape[1] { values[c] *= 100 } }
+            if spec.name == tensor { for i in values.indices { values[i] *= 100 } }
             return values
         }
     }
@@ -64,7 +64,7 @@ final class ValidateCommandTests: XCTestCase {
         let (strictCode, _) = try Paths.run(["validate", good.path] + common + lenient + ["--min-cosine-mean", "0.9999999"])
         XCTAssertEqual(strictCode, 1)
         let (looseCode, looseText) = try Paths.run(["validate", damaged.path] + common + lenient + [
-            "--min-cosine", "-1", "--min-cosine-mean", "-1", "--max-kl", "1e9"])
+            "--min-cosine=-1", "--min-cosine-mean=-1", "--max-kl", "1e9"])
         XCTAssertEqual(looseCode, 0, looseText)
 
         let (w8a8Code, w8a8Text) = try Paths.run(["validate", good.path, "--mode", "w8a8"] + common + lenient)
