@@ -6,7 +6,8 @@
 //   MBFormat (shared file-format types, safetensors, checksums)
 //     <- MBTokenizer (ModernBERT's tokenizer.json, no dependencies beyond Foundation)
 //     <- MBRuntime (mmap reader, kernels, model, heads: what a deployment host ships)
-//     <- MBConverter (Hugging Face readers, file writer)
+//     <- MBConverter (Hugging Face readers, file writer, quantizer; runs MBRuntime for --auto)
+//     <- MBValidator (compares a candidate model with an fp32 reference: metrics, thresholds, report)
 //     <- mbconvert (the command-line tool)
 import PackageDescription
 
@@ -22,6 +23,7 @@ let package = Package(
         .executable(name: "mbconvert", targets: ["mbconvert"]),
         .library(name: "MBRuntime", targets: ["MBRuntime"]),
         .library(name: "MBConverter", targets: ["MBConverter"]),
+        .library(name: "MBValidator", targets: ["MBValidator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,9 +35,10 @@ let package = Package(
         .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"]),
         .target(name: "MBTokenizer", dependencies: [], swiftSettings: kernelFlags),
         .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "MBConverter", dependencies: ["MBFormat"]),
+        .target(name: "MBConverter", dependencies: ["MBFormat", "MBRuntime"]),
+        .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"]),
         .executableTarget(name: "mbconvert", dependencies: [
-            "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter",
+            "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
@@ -43,6 +46,7 @@ let package = Package(
         // Test data is read in place (found from #filePath), not copied into bundles.
         .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,7 +7,7 @@ struct MBConvert: ParsableCommand {
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
         subcommands: [
             ConvertCommand.self, InspectCommand.self, ForwardCommand.self, TokenizeCommand.self,
-            FillMaskCommand.self, BenchCommand.self,
+            FillMaskCommand.self, QuantizeCommand.self, ValidateCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -4,6 +4,8 @@ import MBFormat
 struct Linear: @unchecked Sendable {
     let weight: WeightMatrix
     let bias: [Float]?
+    /// Only consulted for int8 weights: widen them (w8a32) or run integer GEMM (w8a8).
+    var mode: ExecutionMode = .w8a32
 
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
@@ -18,6 +20,8 @@ struct Linear: @unchecked Sendable {
         let n = outFeatures, k = inFeatures
         if let w = weight.f32 {
             Gemm.abT(m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: k, c: y, ldc: n)
+        } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
+            Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)
         } else {
             let panel = UnsafeMutablePointer<Float>.allocate(capacity: Self.panelRows * k)
             defer { panel.deallocate() }
@@ -30,6 +34,23 @@ struct Linear: @unchecked Sendable {
             }
         }
         if let bias { bias.withUnsafeBufferPointer { Elementwise.addBias(y, rows: rows, cols: n, bias: $0.baseAddress!) } }
+    }
+}
+
+extension Linear {
+    /// W8A8: y[i, j] = Float(sum_p xq[i, p] * wq[j, p]) * xScale[i] * wScale[j].
+    static func integerProduct(_ x: UnsafePointer<Float>, rows: Int, k: Int, n: Int, weights: UnsafePointer<Int8>,
+                               weightScales: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let xq = UnsafeMutablePointer<Int8>.allocate(capacity: rows * k)
+        let xScales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
+        let acc = UnsafeMutablePointer<Int32>.allocate(capacity: rows * n)
+        defer { xq.deallocate(); xScales.deallocate(); acc.deallocate() }
+        ActivationQuantizer.quantizeRows(x, rows: rows, cols: k, into: xq, scales: xScales)
+        Int8Gemm.abT(m: rows, n: n, k: k, a: xq, b: weights, c: acc, ldc: n)
+        for i in 0..<rows {
+            let s = xScales[i], src = acc + i * n, dst = y + i * n
+            for j in 0..<n { dst[j] = Float(src[j]) * (s * weightScales[j]) }
+        }
     }
 }
 

@@ -16,14 +16,25 @@ public final class ModernBert: @unchecked Sendable {
     private let globalRotary: Rotary
     private let localRotary: Rotary
 
-    public convenience init(contentsOf url: URL) throws {
-        try self.init(file: ModelFile(url: url))
+    /// How int8 layers run (see `ExecutionMode`); irrelevant for files without int8 weights.
+    public let mode: ExecutionMode
+    /// Kept alive because layers point into its buffers.
+    private let overrides: WeightOverrides?
+
+    public convenience init(contentsOf url: URL, mode: ExecutionMode = .w8a32) throws {
+        try self.init(file: ModelFile(url: url), mode: mode)
     }
 
+    /// - Parameters:
+    ///   - mode: execution of int8 weights.
+    ///   - overrides: in-memory replacements for some weight matrices (used to measure one layer's
+    ///     quantization sensitivity without writing a file per trial).
     /// - Throws: `ModelError` when the file's tensors do not match its config.
-    public init(file: ModelFile) throws {
+    public init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil) throws {
         self.file = file
-        let weights = try WeightLoader(file: file)
+        self.mode = mode
+        self.overrides = overrides
+        let weights = try WeightLoader(file: file, mode: mode, overrides: overrides)
         let c = file.config
         embeddings = try weights.matrix("embeddings.tok_embeddings.weight")
         embeddingNorm = try weights.norm("embeddings.norm")

@@ -25,7 +25,7 @@ public struct TaskHead: @unchecked Sendable {
         switch c.architecture {
         case .maskedLM:
             let decoder = c.tieWordEmbeddings ? embeddings : try weights.matrix("decoder.weight")
-            output = Linear(weight: decoder, bias: try weights.optionalVector("decoder.bias", if: c.decoderBias))
+            output = Linear(weight: decoder, bias: try weights.optionalVector("decoder.bias", if: c.decoderBias), mode: weights.mode)
         default:
             output = try weights.linear("classifier", bias: true)
         }

@@ -3,10 +3,14 @@ import MBFormat
 /// Resolves the tensors a config needs from a model file, refusing files whose tensors and config disagree.
 struct WeightLoader {
     let file: ModelFile
+    var mode: ExecutionMode = .w8a32
+    var overrides: WeightOverrides?
     private var path: String { file.url.path }
 
-    init(file: ModelFile) throws {
+    init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil) throws {
         self.file = file
+        self.mode = mode
+        self.overrides = overrides
         for spec in ModelTensors.expected(for: file.config) {
             guard let r = file.record(spec.name) else { throw ModelError.missingTensor(path: path, tensor: spec.name) }
             guard r.shape == spec.shape else {
@@ -16,6 +20,7 @@ struct WeightLoader {
     }
 
     func matrix(_ name: String) throws -> WeightMatrix {
+        if let replaced = overrides?.matrix(name) { return replaced }
         guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
         return try WeightMatrix(file: file, record: r)
     }
@@ -38,7 +43,7 @@ struct WeightLoader {
     }
 
     func linear(_ prefix: String, bias: Bool) throws -> Linear {
-        Linear(weight: try matrix("\(prefix).weight"), bias: try optionalVector("\(prefix).bias", if: bias))
+        Linear(weight: try matrix("\(prefix).weight"), bias: try optionalVector("\(prefix).bias", if: bias), mode: mode)
     }
 
     func norm(_ prefix: String) throws -> Norm {

@@ -16,6 +16,10 @@ struct WeightMatrix: @unchecked Sendable {
     let rows: Int
     let cols: Int
 
+    init(storage: Storage, rows: Int, cols: Int) {
+        self.storage = storage; self.rows = rows; self.cols = cols
+    }
+
     init(file: ModelFile, record r: TensorRecord) throws {
         guard r.shape.count == 2 else {
             throw ModelError.wrongShape(path: file.url.path, tensor: r.name, expected: [-1, -1], actual: r.shape)

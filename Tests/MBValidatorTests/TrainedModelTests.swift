@@ -1,0 +1,39 @@
+import Foundation
+import MBConverter
+import MBFormat
+import MBRuntime
+import MBTokenizer
+import MBValidator
+import XCTest
+
+/// The targets on the bundled trained checkpoint, measured on the built-in text set with
+/// its deterministic 15% masking (numbers in Docs/quantization.md).
+final class TrainedModelTests: XCTestCase {
+    func testInt8AndFp16MeetTargetsOnTrainedModel() throws {
+        let prepared = try Prepared(Paths.bundledModel)
+        let reference = try ModernBert(contentsOf: prepared.fp32)
+        let tokenizer = try Tokenizer(contentsOf: Paths.bundledModel.appendingPathComponent("tokenizer.json"))
+        let input = ValidationInput.texts(DefaultTexts.all, tokenizer: tokenizer, maxLength: 512, source: "default")
+            .masking(rate: 0.15, maskId: try XCTUnwrap(tokenizer.specialTokens.mask),
+                     exclude: Set([tokenizer.specialTokens.cls, tokenizer.specialTokens.sep].compactMap { $0 }))
+        XCTAssertGreaterThan(input.maskedCount, 100)
+        let validator = try Validator(reference: reference, input: input)
+
+        let (int8File, report) = try prepared.quantized(.init(target: .int8))
+        XCTAssertLessThanOrEqual(Double(report.bytesWritten), 0.27 * Double(report.fp32Bytes), "int8 file size")
+        for mode in ExecutionMode.allCases {
+            let m = try validator.compare(try ModernBert(contentsOf: int8File, mode: mode))
+            let limits = mode == .w8a32 ? (top1: 0.99, cosine: 0.999) : (top1: 0.98, cosine: 0.999)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.logitsTop1Agreement), limits.top1, "\(mode) top-1")
+            XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, limits.cosine, "\(mode) cosine")
+            XCTAssertLessThan(try XCTUnwrap(m.klDivergenceMean), 0.01, "\(mode) KL")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.maskedTop1Agreement), mode == .w8a32 ? 0.97 : 0.95, "\(mode) masked top-1")
+            print("trained int8 \(mode): top1 \(m.logitsTop1Agreement!) masked \(m.maskedTop1Agreement!) cos \(m.hiddenCosineMean) min \(m.hiddenCosineMin) KL \(m.klDivergenceMean!)")
+        }
+
+        let (fp16File, _) = try prepared.quantized(.init(target: .fp16), name: "f16.mbc")
+        let m = try validator.compare(try ModernBert(contentsOf: fp16File))
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.logitsTop1Agreement), 0.999, "fp16 top-1")
+        XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, 0.99999, "fp16 cosine")
+    }
+}
