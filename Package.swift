@@ -11,9 +11,15 @@
 //     <- mbconvert (the command-line tool)
 import PackageDescription
 
-// Kernels are the product: release builds drop bounds checks in the runtime.
+// Kernels are the product: release builds drop bounds checks in the runtime. Debug builds
+// (what `swift test` uses) still optimise the numeric modules: unoptimised SIMD and int8 loops
+// are ~100x slower, which would make the model-level tests take many minutes.
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -32,11 +38,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
-        .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"]),
+        .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"], swiftSettings: numericFlags),
         .target(name: "MBTokenizer", dependencies: [], swiftSettings: kernelFlags),
         .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "MBConverter", dependencies: ["MBFormat", "MBRuntime"]),
-        .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"]),
+        .target(name: "MBConverter", dependencies: ["MBFormat", "MBRuntime"], swiftSettings: numericFlags),
+        .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"], swiftSettings: numericFlags),
         .executableTarget(name: "mbconvert", dependencies: [
             "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
