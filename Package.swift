@@ -43,6 +43,8 @@ let package = Package(
         // Test data is read in place (found from #filePath), not copied into bundles.
         .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBTasksTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -113,7 +113,7 @@ public struct QuestionAnswerer: Sendable {
     }
 
     /// `tokenizers`' overflow ranges for truncating one sequence to `budget` with `stride` overlap.
-    static func windows(count: Int, budget: Int, stride: Int) -> [Range<Int>] {
+    public static func windows(count: Int, budget: Int, stride: Int) -> [Range<Int>] {
         guard count > budget else { return [0..<count] }
         var out: [Range<Int>] = []
         var start = 0
