@@ -8,6 +8,8 @@ struct MBConvert: ParsableCommand {
         subcommands: [
             ConvertCommand.self, InspectCommand.self, ForwardCommand.self, TokenizeCommand.self,
             FillMaskCommand.self, BenchCommand.self,
+            // text tasks
+            EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self,
         ]
     )
 }
