@@ -11,6 +11,11 @@ public struct SentenceTransformersConfig: Equatable, Sendable {
     public var pooling: ModelConfig.Pooling
     public var normalize: Bool
 
+    public init(pooling: ModelConfig.Pooling, normalize: Bool) {
+        self.pooling = pooling
+        self.normalize = normalize
+    }
+
     /// Reads `modules.json` in `directory`; nil when the directory is not a sentence-transformers model.
     /// - Throws: `ConversionError.badConfig` for pooling modes mbconvert cannot reproduce (max, last token,
     ///   weighted mean, mean-sqrt-len), dense layers, or malformed files.
