@@ -55,7 +55,8 @@ public struct FillMask: Sendable {
                 let i = first + s
                 let logits = head.logits(output, sequence: s, positions: positions[i])
                 let masks = positions[i].indices.map { k in
-                    predictions(TaskMath.row(logits, k, width: head.width), at: positions[i][k], in: encoded[i].encoding.ids)
+                    predictions(TaskMath.row(logits, k, width: head.width), at: positions[i][k], in: encoded[i].encoding,
+                                text: ScalarText(texts[i]))
                 }
                 results.append(Result(text: texts[i], masks: masks, truncated: encoded[i].truncated))
             }
@@ -63,7 +64,7 @@ public struct FillMask: Sendable {
         return results
     }
 
-    private func predictions(_ row: ArraySlice<Float>, at position: Int, in ids: [Int32]) -> [Prediction] {
+    private func predictions(_ row: ArraySlice<Float>, at position: Int, in encoding: Encoding, text: ScalarText) -> [Prediction] {
         let probabilities = TaskMath.softmax(row)
         // Partial selection: keep the k best without sorting the whole vocabulary.
         var best: [Int] = []
@@ -74,14 +75,31 @@ public struct FillMask: Sendable {
                 if best.count > topK { best.removeLast() }
             }
         }
-        let special = tokenizer.specialTokens
         return best.map { id in
-            var filled = ids
-            filled[position] = Int32(id)
-            filled.removeAll { $0 == special.cls || $0 == special.sep || $0 == special.pad }
-            return Prediction(token: Int32(id),
-                              tokenString: tokenizer.decode([Int32(id)], skipSpecialTokens: false).trimmingCharacters(in: .whitespaces),
-                              score: probabilities[id], sequence: tokenizer.decode(filled, skipSpecialTokens: false))
+            Prediction(token: Int32(id),
+                       tokenString: tokenizer.decode([Int32(id)], skipSpecialTokens: false).trimmingCharacters(in: .whitespaces),
+                       score: probabilities[id], sequence: filledSequence(encoding, text: text, position: position, id: Int32(id)))
         }
+    }
+
+    /// The text with one mask filled. Other masks stay visible; since the mask token absorbs the space
+    /// before it (lstrip), that space is put back where the original text had one.
+    private func filledSequence(_ encoding: Encoding, text: ScalarText, position: Int, id: Int32) -> String {
+        let special = tokenizer.specialTokens
+        var out = "", segment: [Int32] = []
+        for (t, token) in encoding.ids.enumerated() {
+            if token == special.cls || token == special.sep || token == special.pad { continue }
+            if t == position {
+                segment.append(id)
+            } else if token == maskToken {
+                out += tokenizer.decode(segment, skipSpecialTokens: false)
+                segment.removeAll()
+                let start = encoding.offsets[t].start
+                out += (text.isSpace(at: start) || text.isSpace(at: start - 1) ? " " : "") + (tokenizer.token(forId: token) ?? "")
+            } else {
+                segment.append(token)
+            }
+        }
+        return out + tokenizer.decode(segment, skipSpecialTokens: false)
     }
 }
