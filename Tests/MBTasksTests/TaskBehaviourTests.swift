@@ -42,3 +42,15 @@ final class TaskBehaviourTests: XCTestCase {
         XCTAssertEqual(QuestionAnswerer.windows(count: 10, budget: 4, stride: 1), [0..<4, 3..<7, 6..<10])
     }
 }
+
+extension TaskBehaviourTests {
+    func testZeroShotCutsTheTextNotTheTemplate() throws {
+        let model = try TaskFixtures.model("bundled")
+        var zero = try ZeroShotClassifier(model: model, template: "{text} This sentence is about [MASK].")
+        zero.maxLength = 64   // the same path as the model's 8192, faster
+        let long = String(repeating: "Lists can be sorted in place. ", count: 40)
+        let result = try zero(long, labels: ["lists", "regular expressions"])
+        XCTAssertTrue(result.truncated)
+        XCTAssertEqual(result.scores.count, 2)
+    }
+}

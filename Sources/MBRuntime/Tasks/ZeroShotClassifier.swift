@@ -39,6 +39,8 @@ public struct ZeroShotClassifier: Sendable {
     /// Must contain `{text}` and exactly one mask token.
     public let template: String
     public var batching: Batching = .default
+    /// Tokens per prompt, special tokens and widened masks included (default and cap: the model's maximum).
+    public var maxLength: Int?
     private let head: TaskHead
     private let maskToken: Int32
 
@@ -64,15 +66,29 @@ public struct ZeroShotClassifier: Sendable {
 
     public func classify(_ texts: [String], labels: [String], progress: TaskProgress? = nil) throws -> [Result] {
         guard !labels.isEmpty else { throw TaskError.invalidArgument("give at least one label") }
-        let prompts = texts.map { template.replacingOccurrences(of: "{text}", with: $0) }
-        // Room for the longest label's extra masks.
         let labelTokens = try labels.map { label -> [Int32] in
             let ids = tokenizer.encode(spaceBeforeMask(template) + label, addSpecialTokens: false).ids
             guard !ids.isEmpty else { throw TaskError.invalidArgument("label \"\(label)\" encodes to no tokens") }
             return ids
         }
+        // Room for the longest label's extra masks; an over-long text is cut, never the template (its mask).
         let extra = (labelTokens.map(\.count).max() ?? 1) - 1
-        let encoded = tokenizer.encodeTruncating(prompts, maxLength: model.config.maxPositions - extra)
+        let overhead = tokenizer.encode(template.replacingOccurrences(of: "{text}", with: "")).count
+        let limit = min(maxLength ?? model.config.maxPositions, model.config.maxPositions)
+        let room = limit - extra - overhead
+        guard room > 0 else { throw TaskError.invalidArgument("the template and labels leave no room for text") }
+        var cut = [Bool](repeating: false, count: texts.count)
+        let prompts = texts.enumerated().map { i, text -> String in
+            var text = text
+            let e = tokenizer.encode(text, addSpecialTokens: false)
+            if e.count > room {
+                text = ScalarText(text)[0..<e.offsets[room].start]
+                cut[i] = true
+            }
+            return template.replacingOccurrences(of: "{text}", with: text)
+        }
+        var encoded = tokenizer.encodeTruncating(prompts, maxLength: limit - extra)
+        for i in encoded.indices { encoded[i].truncated = encoded[i].truncated || cut[i] }
         var sequences: [[Int32]] = [], maskAt: [Int] = []
         for (t, e) in encoded.enumerated() {
             guard let p = e.encoding.ids.firstIndex(of: maskToken) else { throw TaskError.noMask(text: texts[t]) }
