@@ -21,6 +21,8 @@ Usage:
   python Scripts/make_golden.py                 # small fixtures -> Tests/MBRuntimeTests/Fixtures
   python Scripts/make_golden.py --trained       # golden for the bundled Models/mini-pydocs-h256-l6
   python Scripts/make_golden.py --base OUT_DIR  # random-init ModernBERT-base shape (large; not in CI)
+  python Scripts/make_golden.py --tasks         # task-head fixtures + pipeline outputs -> Tests/MBTasksTests/Fixtures
+                                                # (see Scripts/task_golden.py)
 Needs: torch, transformers (5.x), safetensors, tokenizers from PyPI.
 """
 import argparse
@@ -285,9 +287,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--trained", action="store_true", help="golden for the bundled trained model")
     ap.add_argument("--base", metavar="OUT_DIR", help="build the base-shape checkpoint and its golden here")
+    ap.add_argument("--tasks", action="store_true", help="task-head fixtures and transformers pipeline outputs")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    if args.base:
+    if args.tasks:
+        import task_golden  # Scripts/task_golden.py: pipelines, sentence-transformers layout, zero-shot
+        task_golden.build_all(args.seed, randomize_norms=randomize_norms, round_weights=round_weights)
+    elif args.base:
         build_base(args.base, args.seed)
     elif args.trained:
         model_dir = os.path.join(ROOT, "Models", "mini-pydocs-h256-l6")

@@ -24,7 +24,12 @@ public struct ConversionPlan {
             throw ConversionError.missingFile(path: directory.path, hint: "Expected a Hugging Face model directory (config.json + model.safetensors).")
         }
         let configURL = directory.appendingPathComponent("config.json")
-        config = try HFConfigReader.read(contentsOf: configURL)
+        var config = try HFConfigReader.read(contentsOf: configURL)
+        if let st = try SentenceTransformersConfig.read(directory: directory) {
+            config.embeddingPooling = st.pooling
+            config.embeddingNormalize = st.normalize
+        }
+        self.config = config
         checkpoint = try SafeTensorsCheckpoint(directory: directory)
         func optionalFile(_ name: String) -> [UInt8]? {
             FileManager.default.contents(atPath: directory.appendingPathComponent(name).path).map { Array($0) }
@@ -40,7 +45,6 @@ public struct ConversionPlan {
         }
         sourceName = names
         let used = Set(ModelTensors.expected(for: config).map(\.name))
-        let config = self.config
         var ignored = names.filter { !used.contains($0.key) }.map(\.value).sorted()
         if config.tieWordEmbeddings { ignored.removeAll { $0 == "decoder.weight" } }  // a stored copy of the tie
         self.ignored = ignored

@@ -52,6 +52,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var padTokenId: Int?
     public var clsTokenId: Int?
     public var sepTokenId: Int?
+    /// Sentence-embedding pooling recorded from a sentence-transformers directory (`1_Pooling/config.json`);
+    /// nil for plain checkpoints. Optional, so files written before it existed still decode.
+    public var embeddingPooling: Pooling?
+    /// Whether sentence embeddings are L2-normalised (a `Normalize` module in `modules.json`); nil if unknown.
+    public var embeddingNormalize: Bool?
 
     public init(
         architecture: Architecture, vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
@@ -61,7 +66,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         hiddenActivation: Activation, classifierActivation: Activation, classifierBias: Bool,
         classifierPooling: Pooling, decoderBias: Bool, tieWordEmbeddings: Bool, numLabels: Int,
         labels: [String]? = nil, problemType: String? = nil,
-        padTokenId: Int? = nil, clsTokenId: Int? = nil, sepTokenId: Int? = nil
+        padTokenId: Int? = nil, clsTokenId: Int? = nil, sepTokenId: Int? = nil,
+        embeddingPooling: Pooling? = nil, embeddingNormalize: Bool? = nil
     ) {
         self.architecture = architecture; self.vocabSize = vocabSize; self.hiddenSize = hiddenSize
         self.intermediateSize = intermediateSize; self.numLayers = numLayers; self.numHeads = numHeads
@@ -73,6 +79,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.decoderBias = decoderBias; self.tieWordEmbeddings = tieWordEmbeddings; self.numLabels = numLabels
         self.labels = labels; self.problemType = problemType
         self.padTokenId = padTokenId; self.clsTokenId = clsTokenId; self.sepTokenId = sepTokenId
+        self.embeddingPooling = embeddingPooling; self.embeddingNormalize = embeddingNormalize
     }
 
     public var headDim: Int { hiddenSize / numHeads }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MBRuntime
-import MBTokenizer
 
 struct FillMaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +10,11 @@ struct FillMaskCommand: ParsableCommand {
     @Argument(help: "Model file (converted from a ModernBertForMaskedLM checkpoint).")
     var file: String
 
-    @Argument(help: "Text containing one or more mask tokens, e.g. \"A list is a mutable [MASK].\"")
-    var text: String
+    @Argument(help: "Texts containing one or more mask tokens, e.g. \"A list is a mutable [MASK].\"")
+    var texts: [String] = []
+
+    @Option(help: "JSON Lines input: a JSON string or {\"text\": ...} per line (instead of text arguments).")
+    var input: String?
 
     @Option(help: "Predictions per mask.")
     var topK = 5
@@ -21,54 +23,31 @@ struct FillMaskCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let model = try ModernBert(contentsOf: URL(fileURLWithPath: file))
-        guard let head = model.head, model.config.architecture == .maskedLM else {
-            throw ValidationError("\(file) is a \(model.config.architecture.rawValue); fill-mask needs a ModernBertForMaskedLM file")
-        }
-        guard let tokenizer = try model.file.tokenizer() else {
-            throw ValidationError("\(file) was converted without tokenizer.json; fill-mask needs it")
-        }
-        guard let maskId = tokenizer.specialTokens.mask else { throw ValidationError("\(file): the tokenizer has no mask token") }
-        let encoding = tokenizer.encode(text, maxLength: model.config.maxPositions)
-        let positions = encoding.ids.indices.filter { encoding.ids[$0] == maskId }
-        guard !positions.isEmpty else { throw ValidationError("the text has no mask token; write [MASK] where a word is missing") }
-
-        let output = try model.forward([encoding.ids])
-        let logits = head.logits(output, sequence: 0, positions: positions)
-        var results: [[[String: Any]]] = []
-        for (k, position) in positions.enumerated() {
-            let row = logits[(k * head.width)..<((k + 1) * head.width)]
-            let probabilities = softmax(row)
-            let best = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(max(1, topK))
-            results.append(best.map { id in
-                var filled = encoding.ids
-                filled[position] = Int32(id)
-                // Keep any other masks visible, drop only the [CLS]/[SEP] frame.
-                filled.removeAll { $0 == tokenizer.specialTokens.cls || $0 == tokenizer.specialTokens.sep }
-                return ["score": Double(probabilities[id]), "token": id,
-                        "token_str": tokenizer.decode([Int32(id)]).trimmingCharacters(in: .whitespaces),
-                        "sequence": tokenizer.decode(filled, skipSpecialTokens: false)]
-            })
-        }
+        let model = try TaskCommand.loadModel(file)
+        let texts = try TaskCommand.texts(self.texts, input: input)
+        let fill = try FillMask(model: model, topK: topK)
+        let (bar, progress) = TaskCommand.progress("fill-mask", items: texts.count)
+        let results = try fill.predict(texts, progress: progress)
+        bar?.finish()
+        TaskCommand.warnTruncated(results.map(\.truncated), max: model.config.maxPositions)
         if json {
-            let object: Any = results.count == 1 ? results[0] : results
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            let objects: [Any] = results.map { r in
+                let masks = r.masks.map { $0.map { p in
+                    ["score": Double(p.score), "token": Int(p.token), "token_str": p.tokenString, "sequence": p.sequence] as [String: Any]
+                } }
+                return masks.count == 1 ? masks[0] : masks   // pipeline("fill-mask") shape
+            }
+            try TaskCommand.printJSON(objects.count == 1 ? objects[0] : objects)
             return
         }
-        for (k, predictions) in results.enumerated() {
-            if results.count > 1 { print("mask \(k + 1):") }
-            for p in predictions {
-                print(String(format: "  %.4f  %@", p["score"] as! Double, (p["token_str"] as! String).padding(toLength: 16, withPad: " ", startingAt: 0)) + "  " + (p["sequence"] as! String))
+        for r in results {
+            if results.count > 1 { print(r.text) }
+            for (k, predictions) in r.masks.enumerated() {
+                if r.masks.count > 1 { print("mask \(k + 1):") }
+                for p in predictions {
+                    print("  \(TaskCommand.format(p.score))  \(p.tokenString.padding(toLength: 16, withPad: " ", startingAt: 0))  \(p.sequence)")
+                }
             }
         }
-    }
-
-    private func softmax(_ row: ArraySlice<Float>) -> [Float] {
-        let peak = row.max() ?? 0
-        var exps = row.map { expf($0 - peak) }
-        let sum = exps.reduce(0, +)
-        for i in exps.indices { exps[i] /= sum }
-        return exps
     }
 }

@@ -7,7 +7,11 @@ struct MBConvert: ParsableCommand {
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
         subcommands: [
             ConvertCommand.self, InspectCommand.self, ForwardCommand.self, TokenizeCommand.self,
-            FillMaskCommand.self, QuantizeCommand.self, ValidateCommand.self, BenchCommand.self,
+            // conversion and checks
+            QuantizeCommand.self, ValidateCommand.self, BenchCommand.self,
+            // text tasks
+            FillMaskCommand.self, EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self,
+            NERCommand.self, QACommand.self,
         ]
     )
 }

@@ -1,0 +1,56 @@
+import MBFormat
+import MBTokenizer
+
+/// Sentence embeddings: encoder, then CLS or mean pooling, then optional L2 normalisation.
+///
+/// Defaults come from the model file: a file converted from a sentence-transformers directory records
+/// its pooling and normalisation (`embeddingPooling`, `embeddingNormalize`), so `embed` reproduces
+/// `SentenceTransformer.encode`. Other files default to mean pooling without normalisation.
+///
+/// ```swift
+/// let model = try ModernBert(contentsOf: URL(fileURLWithPath: "embedder.mbc"))
+/// let embedder = try Embedder(model: model)
+/// let vectors = try embedder.embed(["first text", "second text"]).map(\.vector)
+/// ```
+public struct Embedder: Sendable {
+    public struct Embedding: Sendable {
+        public var vector: [Float]
+        public var tokenCount: Int
+        /// The text was cut to the model's maximum length before embedding.
+        public var truncated: Bool
+    }
+
+    public let model: ModernBert
+    public let tokenizer: Tokenizer
+    public var pooling: ModelConfig.Pooling
+    public var normalize: Bool
+    public var batching: Batching = .default
+
+    /// - Parameters: pooling, normalize: override what the model file records.
+    public init(model: ModernBert, tokenizer: Tokenizer? = nil, pooling: ModelConfig.Pooling? = nil,
+                normalize: Bool? = nil) throws {
+        self.model = model
+        self.tokenizer = try tokenizer ?? model.requireTokenizer()
+        self.pooling = pooling ?? model.config.embeddingPooling ?? .mean
+        self.normalize = normalize ?? model.config.embeddingNormalize ?? false
+    }
+
+    public var dimension: Int { model.config.hiddenSize }
+
+    public func embed(_ texts: [String], progress: TaskProgress? = nil) throws -> [Embedding] {
+        let encoded = tokenizer.encodeTruncating(texts, maxLength: model.config.maxPositions)
+        var out: [Embedding] = []
+        out.reserveCapacity(texts.count)
+        try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
+            for s in output.ranges.indices {
+                let v = output.pooled(s, pooling)
+                let e = encoded[first + s]
+                out.append(Embedding(vector: normalize ? l2Normalized(v) : v, tokenCount: e.encoding.count,
+                                     truncated: e.truncated))
+            }
+        }
+        return out
+    }
+
+    public func embed(_ text: String) throws -> Embedding { try embed([text])[0] }
+}

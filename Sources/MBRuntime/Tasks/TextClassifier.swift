@@ -1,0 +1,85 @@
+import MBFormat
+import MBTokenizer
+
+/// Sequence classification with a ModernBertForSequenceClassification file, scored as transformers'
+/// `pipeline("text-classification", top_k=None)` does:
+///
+/// | `problem_type` | `num_labels` | scores |
+/// |---|---|---|
+/// | `regression` | any | raw logits |
+/// | `multi_label_classification` | any | sigmoid of each logit (independent) |
+/// | unset | 1 | sigmoid (transformers' pipeline rule) |
+/// | `single_label_classification` or unset | > 1 | softmax over labels |
+///
+/// Label names come from the checkpoint's `id2label`, or `LABEL_i` when it has none.
+public struct TextClassifier: Sendable {
+    public enum Function: String, Sendable { case softmax, sigmoid, none }
+
+    public struct LabelScore: Sendable, Equatable {
+        public var label: String
+        public var index: Int
+        public var score: Float
+    }
+
+    public struct Result: Sendable {
+        /// Every label, best first (a regression model has one entry: its value).
+        public var scores: [LabelScore]
+        public var logits: [Float]
+        public var truncated: Bool
+        public var best: LabelScore { scores[0] }
+    }
+
+    public let model: ModernBert
+    public let tokenizer: Tokenizer
+    public let labels: [String]
+    public var function: Function
+    public var batching: Batching = .default
+    private let head: TaskHead
+
+    public init(model: ModernBert, tokenizer: Tokenizer? = nil, function: Function? = nil) throws {
+        self.model = model
+        self.tokenizer = try tokenizer ?? model.requireTokenizer()
+        head = try model.requireHead([.sequenceClassification], task: "text classification")
+        let c = model.config
+        labels = c.labels ?? (0..<c.numLabels).map { "LABEL_\($0)" }
+        self.function = function ?? Self.defaultFunction(problemType: c.problemType, numLabels: c.numLabels)
+    }
+
+    /// transformers' pipeline choice of output function.
+    public static func defaultFunction(problemType: String?, numLabels: Int) -> Function {
+        switch problemType {
+        case "regression": return .none
+        case "multi_label_classification": return .sigmoid
+        case "single_label_classification": return .softmax
+        default: return numLabels == 1 ? .sigmoid : .softmax
+        }
+    }
+
+    public func callAsFunction(_ text: String) throws -> Result { try classify([text])[0] }
+
+    public func classify(_ texts: [String], progress: TaskProgress? = nil) throws -> [Result] {
+        let encoded = tokenizer.encodeTruncating(texts, maxLength: model.config.maxPositions)
+        var results: [Result] = []
+        try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
+            for s in output.ranges.indices {
+                let logits = head.logits(output, sequence: s)
+                results.append(Result(scores: scores(logits), logits: logits, truncated: encoded[first + s].truncated))
+            }
+        }
+        return results
+    }
+
+    func scores(_ logits: [Float]) -> [LabelScore] {
+        let values: [Float]
+        switch function {
+        case .softmax: values = TaskMath.softmax(logits)
+        case .sigmoid: values = logits.map(TaskMath.sigmoid)
+        case .none: values = logits
+        }
+        let all = values.enumerated().map { LabelScore(label: labels[$0.offset], index: $0.offset, score: $0.element) }
+        // Stable: equal scores keep label order, as Python's sort does.
+        return all.enumerated().sorted { a, b in
+            a.element.score != b.element.score ? a.element.score > b.element.score : a.offset < b.offset
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import MBRuntime
+import XCTest
+
+/// QuestionAnswerer against the transformers 4.x question-answering pipeline algorithm (Scripts/task_golden.py).
+final class QuestionAnsweringGoldenTests: XCTestCase {
+    func testAnswersMatchPipeline() throws {
+        let golden = try TaskFixtures.golden("qa")
+        let cases = try XCTUnwrap(golden["cases"] as? [[String: Any]])
+        let model = try TaskFixtures.model("qa")
+        let tokenizer = try model.requireTokenizer()
+        var multiWindow = 0
+        for (n, c) in cases.enumerated() {
+            var qa = try QuestionAnswerer(model: model)
+            if let v = c["max_seq_len"] as? Int { qa.maxLength = v }
+            if let v = c["doc_stride"] as? Int { qa.stride = v }
+            if let v = c["max_answer_len"] as? Int { qa.maxAnswerLength = v }
+            let question = c["question"] as! String, context = c["context"] as! String
+            // Windows: same token ids as the fast tokenizer's overflowing encodings.
+            let windows = (c["windows"] as! [[String: Any]]).map { ($0["input_ids"] as! [Int]).map(Int32.init) }
+            let q = tokenizer.encode(question, addSpecialTokens: false).ids
+            let ctx = tokenizer.encode(context, addSpecialTokens: false).ids
+            let limit = min(qa.maxLength, model.config.maxPositions)
+            let budget = limit - 3 - q.count
+            let ranges = QuestionAnswerer.windows(count: ctx.count, budget: budget, stride: min(limit / 2, qa.stride, budget - 1))
+            let cls: [Int32] = [50281], sep: [Int32] = [50282]
+            let built: [[Int32]] = ranges.map { r -> [Int32] in
+                var ids = cls + q
+                ids += sep
+                ids += Array(ctx[r])
+                return ids + sep
+            }
+            XCTAssertEqual(built, windows, "case \(n) windows")
+            if windows.count > 1 { multiWindow += 1 }
+
+            let expected = c["expected"] as! [String: Any]
+            let answer = try XCTUnwrap(try qa(question: question, context: context), "case \(n)")
+            XCTAssertEqual(answer.text, expected["answer"] as? String, "case \(n)")
+            XCTAssertEqual(answer.start, expected["start"] as? Int, "case \(n)")
+            XCTAssertEqual(answer.end, expected["end"] as? Int, "case \(n)")
+            XCTAssertEqual(answer.window, expected["window"] as? Int, "case \(n)")
+            assertClose(answer.score, number(expected["score"]), "case \(n) score")
+        }
+        XCTAssertGreaterThan(multiWindow, 0, "a case must exercise long-context windows")
+    }
+}
