@@ -299,29 +299,45 @@ def export_worker(spec_path):
 
 # ---------------------------------------------------------------- orchestrator
 
+MEMORY_LIMIT_MB = None  # set from --max-rss-gb in main()
+
+
+def resident_mb(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def run_child(command, timeout, env=None):
-    """Runs a child; returns (returncode, stdout, stderr, peak RSS MB of that child alone)."""
+    """Runs a child; returns (returncode, stdout, stderr, peak RSS MB of that child alone).
+
+    The child is killed when it runs past `timeout` or its resident memory passes --max-rss-gb
+    (dense attention at long sequences can take many GB in the Python engines)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
         deadline = time.monotonic() + timeout
-        rusage = None
-        status = None
+        killed = None
         while True:
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
                 break
             if time.monotonic() > deadline:
+                killed = f"timed out after {timeout:.0f} s"
+            elif MEMORY_LIMIT_MB and resident_mb(proc.pid) > MEMORY_LIMIT_MB:
+                killed = f"killed: resident memory above --max-rss-gb ({MEMORY_LIMIT_MB / 1024:.1f} GB)"
+            if killed:
                 proc.kill()
                 pid, status, rusage = os.wait4(proc.pid, 0)
-                status = None
                 break
-            time.sleep(0.05)
-        proc.returncode = -9 if status is None else os.waitstatus_to_exitcode(status)
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if status is None:
-        stderr += f"\n(timed out after {timeout} s)"
+    if killed:
+        stderr += f"\n({killed})"
     return proc.returncode, stdout, stderr, rusage.ru_maxrss / 1024
 
 
@@ -502,6 +518,15 @@ def print_table(title, rows, columns, cell, width=None):
         print(f"{r:<{width}}" + "".join(f"{cell(r, c):>{col}}" for c in columns))
 
 
+def available_mb():
+    try:
+        with open("/proc/meminfo") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return int(fields["MemAvailable"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        return 0.0
+
+
 def machine_info(binary):
     info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
     try:
@@ -548,6 +573,7 @@ def main():
     parser.add_argument("--exporter", choices=["auto", "dynamo", "legacy"], default="auto", help="torch.onnx exporter")
     parser.add_argument("--reexport", action="store_true", help="ignore the cached ONNX files")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per child process")
+    parser.add_argument("--max-rss-gb", type=float, help="kill a child whose RSS passes this (default: 70%% of available memory)")
     parser.add_argument("--json", help="write all results here")
     parser.add_argument("--quick", action="store_true", help=f"smoke test: shapes {QUICK_SHAPES}, 1 iteration, no minimum time")
     args = parser.parse_args()
@@ -556,6 +582,8 @@ def main():
         args.iterations, args.min_seconds, args.warmup = 1, 0.0, 1
         args.shapes = args.shapes or QUICK_SHAPES
     args.shapes = args.shapes or DEFAULT_SHAPES
+    global MEMORY_LIMIT_MB
+    MEMORY_LIMIT_MB = args.max_rss_gb * 1024 if args.max_rss_gb else available_mb() * 0.7
     args.hf = os.path.abspath(args.hf)
     args.mbconvert = os.path.abspath(args.mbconvert)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -581,7 +609,8 @@ def main():
         sys.exit("no shapes to run")
 
     info = machine_info(args.mbconvert)
-    print(f"cpu: {info.get('cpu')} ({info['cpus']} cores), load average {info.get('load_average')}")
+    print(f"cpu: {info.get('cpu')} ({info['cpus']} cores), load average "
+          f"{', '.join(f'{x:.1f}' for x in info.get('load_average', ()))}; child memory limit {MEMORY_LIMIT_MB / 1024:.1f} GB")
     print(f"torch {info['torch']}, transformers {info['transformers']}, onnxruntime {info['onnxruntime']}, "
           f"mbconvert {info.get('git_commit')}; threads {args.threads}")
     print(f"model: {args.hf}: {config.get('num_hidden_layers')} layers, hidden {config.get('hidden_size')}, "
