@@ -14,9 +14,11 @@ import PackageDescription
 // Kernels are the product: release builds drop bounds checks in the runtime. Debug builds
 // (what `swift test` uses) still optimise the numeric modules: unoptimised SIMD and int8 loops
 // are ~100x slower, which would make the model-level tests take many minutes.
+// The Swift kernels assume AVX2/FMA/F16C (x86-64 since 2013, "haswell"); AVX-512 and VNNI code is
+// in CKernels behind run-time dispatch, so one binary serves both kinds of host.
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", "haswell"], .when(configuration: .release)),
+    .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(configuration: .debug)),
 ]
 let numericFlags: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
@@ -38,9 +40,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
+        // The int8 dot-product and fp16 conversion instructions Swift cannot emit, with run-time dispatch.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"], swiftSettings: numericFlags),
         .target(name: "MBTokenizer", dependencies: [], swiftSettings: kernelFlags),
-        .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "MBConverter", dependencies: ["MBFormat", "MBRuntime"], swiftSettings: numericFlags),
         .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"], swiftSettings: numericFlags),
         .executableTarget(name: "mbconvert", dependencies: [
@@ -50,7 +54,7 @@ let package = Package(
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
         .testTarget(name: "MBTokenizerTests", dependencies: ["MBTokenizer"], resources: [.copy("Fixtures")]),
         // Test data is read in place (found from #filePath), not copied into bundles.
-        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
         .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert"]),
         .testTarget(name: "MBTasksTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter"],

@@ -43,7 +43,10 @@ public struct Quantizer {
             }
             switch precision {
             case .int8:
-                return PendingTensor(record: TensorRecord(name: spec.name, dtype: .i8, shape: spec.shape, quantization: .int8PerRow),
+                // Matrices that fit the VNNI panel order are stored in it, so the kernels use them from the mapping.
+                let layout: TensorLayout = Self.packs(spec) ? .panels16x4 : .rowMajor
+                return PendingTensor(record: TensorRecord(name: spec.name, dtype: .i8, shape: spec.shape, layout: layout,
+                                                          quantization: .int8PerRow),
                                      bytes: { try produce().bytes }, scales: { try produce().scales ?? [] })
             case .f16, .f32:
                 return PendingTensor(record: TensorRecord(name: spec.name, dtype: precision == .f16 ? .f16 : .f32, shape: spec.shape),
@@ -67,8 +70,13 @@ public struct Quantizer {
         case .int8:
             let rows = spec.shape[0], cols = floats.count / max(rows, 1)
             let (q, scales) = RowQuantization.quantize(floats, rows: rows, cols: cols)
-            return (q.withUnsafeBytes { Array($0) }, scales)
+            let stored = packs(spec) ? PanelLayout.pack(q, rows: rows, cols: cols) : q
+            return (stored.withUnsafeBytes { Array($0) }, scales)
         }
+    }
+
+    static func packs(_ spec: ModelTensors.Spec) -> Bool {
+        spec.shape.count == 2 && PanelLayout.fits(rows: spec.shape[0], cols: spec.shape[1])
     }
 
     /// The `weights` metadata string: target plus exceptions, e.g. "int8 (embeddings int8; 2 kept f16)".

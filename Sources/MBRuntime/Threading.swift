@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How many cores the runtime's matrix products use.
 public enum Threading {
@@ -8,6 +11,9 @@ public enum Threading {
     }
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Cores the runtime's own parallel loops use.
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Runs `body` with OpenBLAS limited to the calling thread, for phases that parallelise themselves.
     static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {

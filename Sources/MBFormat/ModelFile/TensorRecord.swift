@@ -8,6 +8,8 @@ public enum Quantization: UInt8, Sendable, Codable {
 /// Memory order of a tensor's elements. Packed kernel layouts get new codes; readers reject unknown ones.
 public enum TensorLayout: UInt8, Sendable, Codable {
     case rowMajor = 0
+    /// int8 matrices for the VNNI kernels: see `PanelLayout`.
+    case panels16x4 = 1
 }
 
 /// One entry of the tensor table: where a tensor's bytes live and how to read them.
@@ -94,6 +96,11 @@ public struct TensorRecord: Sendable, Equatable {
             }
             guard record.offset % UInt64(ModelFileLayout.tensorAlignment) == 0 else {
                 throw bad("offset \(record.offset) is not \(ModelFileLayout.tensorAlignment)-byte aligned")
+            }
+            if layout == .panels16x4 {
+                guard dtype == .i8, rank == 2, PanelLayout.fits(rows: shape[0], cols: shape[1]) else {
+                    throw bad("panel layout needs an I8 matrix with rows % 16 == 0 and columns % 4 == 0")
+                }
             }
             switch quant {
             case .none:

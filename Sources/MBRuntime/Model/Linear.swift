@@ -1,3 +1,5 @@
+import CKernels
+import Dispatch
 import MBFormat
 
 /// y = x W^T + b for a weight W [out, in] in any storage the file uses.
@@ -5,7 +7,16 @@ struct Linear: @unchecked Sendable {
     let weight: WeightMatrix
     let bias: [Float]?
     /// Only consulted for int8 weights: widen them (w8a32) or run integer GEMM (w8a8).
-    var mode: ExecutionMode = .w8a32
+    let mode: ExecutionMode
+    /// Row sums of panel-ordered int8 weights, computed once at load for the W8A8 kernel.
+    private let rowSums: [Int32]?
+
+    init(weight: WeightMatrix, bias: [Float]?, mode: ExecutionMode = .w8a32) {
+        self.weight = weight
+        self.bias = bias
+        self.mode = mode
+        if mode == .w8a8, case .int8Panels = weight.storage { rowSums = weight.int8RowSums() } else { rowSums = nil }
+    }
 
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
@@ -20,6 +31,9 @@ struct Linear: @unchecked Sendable {
         let n = outFeatures, k = inFeatures
         if let w = weight.f32 {
             Gemm.abT(m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: k, c: y, ldc: n)
+        } else if let rowSums, case let .int8Panels(q, scales) = weight.storage {
+            PanelGemm.apply(x, rows: rows, k: k, n: n, weights: q, rowSums: rowSums, weightScales: scales, bias: bias, into: y)
+            return  // bias is applied inside the kernel's epilogue
         } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
             Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)
         } else {

@@ -1,3 +1,4 @@
+import CKernels
 import MBFormat
 
 /// A weight matrix [rows, cols] as the file stores it, read without copying.
@@ -10,6 +11,8 @@ struct WeightMatrix: @unchecked Sendable {
         case f16(UnsafePointer<UInt16>)
         case bf16(UnsafePointer<UInt16>)
         case int8(UnsafePointer<Int8>, scales: UnsafePointer<Float>)
+        /// int8 in the VNNI panel order (`PanelLayout`), used in place by the W8A8 kernels.
+        case int8Panels(UnsafePointer<Int8>, scales: UnsafePointer<Float>)
     }
 
     let storage: Storage
@@ -31,7 +34,8 @@ struct WeightMatrix: @unchecked Sendable {
         case (.f16, .none): storage = .f16(base.assumingMemoryBound(to: UInt16.self))
         case (.bf16, .none): storage = .bf16(base.assumingMemoryBound(to: UInt16.self))
         case (.i8, .int8PerRow):
-            storage = .int8(base.assumingMemoryBound(to: Int8.self), scales: file.scales(of: r).baseAddress!)
+            let q = base.assumingMemoryBound(to: Int8.self), scales = file.scales(of: r).baseAddress!
+            storage = r.layout == .panels16x4 ? .int8Panels(q, scales: scales) : .int8(q, scales: scales)
         default:
             throw ModelError.unsupportedStorage(path: file.url.path, tensor: r.name,
                                                 what: "dtype \(r.dtype.safetensorsName) with quantization \(r.quantization) cannot be used as a weight matrix")
@@ -51,8 +55,7 @@ struct WeightMatrix: @unchecked Sendable {
         case .f32(let p):
             out.update(from: p + offset, count: n)
         case .f16(let p):
-            let src = UnsafeRawPointer(p + offset).assumingMemoryBound(to: Float16.self)
-            for i in 0..<n { out[i] = Float(src[i]) }
+            mb_f16_to_f32(p + offset, out, n)
         case .bf16(let p):
             let src = p + offset
             for i in 0..<n { out[i] = Float(bitPattern: UInt32(src[i]) << 16) }
@@ -61,6 +64,43 @@ struct WeightMatrix: @unchecked Sendable {
                 let s = scales[first + r], row = q + offset + r * cols, dst = out + r * cols
                 for c in 0..<cols { dst[c] = Float(row[c]) * s }
             }
+        case .int8Panels(let q, let scales):
+            withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { row in
+                for r in 0..<count {
+                    PanelLayout.copyRow(first + r, from: q, cols: cols, into: row.baseAddress!)
+                    let s = scales[first + r], dst = out + r * cols
+                    for c in 0..<cols { dst[c] = Float(row[c]) * s }
+                }
+            }
         }
+    }
+
+    /// Per-row sums of int8 weights, which the W8A8 kernels need to undo the +128 activation offset.
+    func int8RowSums() -> [Int32]? {
+        let q: UnsafePointer<Int8>
+        switch storage {
+        case .int8(let p, _), .int8Panels(let p, _): q = p
+        default: return nil
+        }
+        // The panel order only permutes bytes within each 16-row panel, so sum per row in either layout.
+        var sums = [Int32](repeating: 0, count: rows)
+        if case .int8Panels = storage {
+            for r in 0..<rows {
+                let base = q + (r / PanelLayout.rows) * PanelLayout.rows * cols + (r % PanelLayout.rows) * PanelLayout.columns
+                var s: Int32 = 0
+                for g in 0..<(cols / PanelLayout.columns) {
+                    let v = base + g * PanelLayout.rows * PanelLayout.columns
+                    s += Int32(v[0]) + Int32(v[1]) + Int32(v[2]) + Int32(v[3])
+                }
+                sums[r] = s
+            }
+        } else {
+            for r in 0..<rows {
+                var s: Int32 = 0
+                for c in 0..<cols { s += Int32(q[r * cols + c]) }
+                sums[r] = s
+            }
+        }
+        return sums
     }
 }

@@ -1,0 +1,204 @@
+// int8 x int8 -> int32 matrix products for W8A8 linear layers.
+//
+// Weights come in "panels": 16 output rows at a time, k in groups of 4, so one 64-byte load
+// holds w[j0..j0+15][p..p+3], exactly the operand vpdpbusd multiplies against four broadcast
+// activation bytes. Activations are stored as u8 = q + 128 (vpdpbusd multiplies unsigned by
+// signed), and the +128 is removed afterwards with the precomputed row sums of the weights:
+// sum (q + 128) w = sum q w + 128 sum w. Every tier computes the same exact integers.
+#include "CKernels.h"
+#include <immintrin.h>
+#include <math.h>
+
+#define PANEL 16
+
+static inline const int8_t *panel_ptr(const int8_t *w, int k, int j) { return w + (size_t)(j / PANEL) * PANEL * k; }
+
+// ---------------------------------------------------------------- portable reference (tier 0)
+
+static void gemm_portable(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                          const int32_t *w_sums, int32_t *c, int ldc) {
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            const int8_t *panel = panel_ptr(w, k, j);
+            int r = j % PANEL;
+            int32_t acc = 0;
+            for (int p = 0; p < k; p += 4) {
+                const int8_t *wv = panel + (size_t)(p / 4) * 64 + r * 4;
+                const uint8_t *av = a + (size_t)i * lda + p;
+                acc += av[0] * wv[0] + av[1] * wv[1] + av[2] * wv[2] + av[3] * wv[3];
+            }
+            c[(size_t)i * ldc + j] = acc - 128 * w_sums[j];
+        }
+    }
+}
+
+// ---------------------------------------------------------------- AVX2 (tier 1): vpmaddwd on widened bytes
+
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                      const int32_t *w_sums, int32_t *c, int ldc) {
+    // For one activation row and one panel: 16 outputs in two 8-lane accumulators.
+    // Per group of 4 k: weights [16 rows x 4] widened to int16 (two 256-bit halves of 8 rows x 4 -> 32 int16),
+    // activations 4 bytes broadcast and widened; madd pairs then hadd-free summation via shuffles is costly,
+    // so instead process k in pairs: madd_epi16 multiplies adjacent int16 pairs (p, p+1) and adds them.
+    for (int j0 = 0; j0 < n; j0 += PANEL) {
+        const int8_t *panel = panel_ptr(w, k, j0);
+        for (int i = 0; i < m; i++) {
+            const uint8_t *arow = a + (size_t)i * lda;
+            __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
+            for (int p = 0; p < k; p += 4) {
+                __m128i wbytes_lo = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64));       // rows 0-3
+                __m128i wbytes_1 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 16));   // rows 4-7
+                __m128i wbytes_2 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 32));   // rows 8-11
+                __m128i wbytes_3 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 48));   // rows 12-15
+                int32_t a4; __builtin_memcpy(&a4, arow + p, 4);
+                __m256i av = _mm256_cvtepu8_epi16(_mm_set1_epi32(a4));  // [a0 a1 a2 a3] x 4, as int16
+                __m256i w0 = _mm256_cvtepi8_epi16(wbytes_lo), w1 = _mm256_cvtepi8_epi16(wbytes_1);
+                __m256i w2 = _mm256_cvtepi8_epi16(wbytes_2), w3 = _mm256_cvtepi8_epi16(wbytes_3);
+                // madd gives per row two partial sums (a0w0+a1w1, a2w2+a3w3): 8 int32 per 4 rows.
+                __m256i s0 = _mm256_madd_epi16(av, w0), s1 = _mm256_madd_epi16(av, w1);
+                __m256i s2 = _mm256_madd_epi16(av, w2), s3 = _mm256_madd_epi16(av, w3);
+                // hadd adds the two partials of each row: rows 0-3 and 4-7 interleaved per 128-bit lane.
+                __m256i r01 = _mm256_hadd_epi32(s0, s1), r23 = _mm256_hadd_epi32(s2, s3);
+                acc_lo = _mm256_add_epi32(acc_lo, r01);
+                acc_hi = _mm256_add_epi32(acc_hi, r23);
+            }
+            // acc_lo lanes: [r0 r1 r4 r5 | r2 r3 r6 r7]; restore row order with a permute.
+            __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+            acc_lo = _mm256_permutevar8x32_epi32(acc_lo, order);
+            acc_hi = _mm256_permutevar8x32_epi32(acc_hi, order);
+            __m256i comp_lo = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(w_sums + j0)), 7);
+            __m256i comp_hi = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(w_sums + j0 + 8)), 7);
+            _mm256_storeu_si256((__m256i *)(c + (size_t)i * ldc + j0), _mm256_sub_epi32(acc_lo, comp_lo));
+            _mm256_storeu_si256((__m256i *)(c + (size_t)i * ldc + j0 + 8), _mm256_sub_epi32(acc_hi, comp_hi));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- AVX-512 VNNI (tier 3)
+
+#define MR 6   // activation rows per register tile
+#define NV 4   // panels (16 columns each) per register tile: 6 x 4 = 24 accumulators
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"), always_inline))
+static inline void tile_vnni(int mr, int nv, int k, const uint8_t *a, int lda, const int8_t *w, __m512i out[MR][NV]) {
+    // Local accumulators: `out` is only written at the end, because stores through it could alias
+    // the byte operands and would pin the accumulators in memory.
+    __m512i acc[MR][NV];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_si512();
+    const size_t panel_stride = (size_t)PANEL * k;
+    for (int p = 0; p < k; p += 4) {
+        __m512i b[NV];
+        for (int v = 0; v < NV; v++)
+            if (v < nv) b[v] = _mm512_loadu_si512((const void *)(w + v * panel_stride + (size_t)(p / 4) * 64));
+        for (int r = 0; r < MR; r++) {
+            if (r >= mr) break;
+            int32_t a4; __builtin_memcpy(&a4, a + (size_t)r * lda + p, 4);
+            __m512i av = _mm512_set1_epi32(a4);
+            for (int v = 0; v < NV; v++)
+                if (v < nv) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, b[v]);
+        }
+    }
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++)
+            if (r < mr && v < nv) out[r][v] = acc[r][v];
+}
+
+// Specialised copies so the tile loops unroll with constant bounds (accumulators stay in registers).
+#define DEFINE_TILE(R, V) \
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) \
+static void tile_vnni_##R##_##V(int k, const uint8_t *a, int lda, const int8_t *w, __m512i acc[MR][NV]) { \
+    tile_vnni(R, V, k, a, lda, w, acc); \
+}
+DEFINE_TILE(6, 4) DEFINE_TILE(6, 3) DEFINE_TILE(6, 2) DEFINE_TILE(6, 1)
+DEFINE_TILE(5, 4) DEFINE_TILE(4, 4) DEFINE_TILE(3, 4) DEFINE_TILE(2, 4) DEFINE_TILE(1, 4)
+DEFINE_TILE(1, 3) DEFINE_TILE(1, 2) DEFINE_TILE(1, 1)
+
+typedef void (*tile_fn)(int, const uint8_t *, int, const int8_t *, __m512i[MR][NV]);
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+static tile_fn pick_tile(int mr, int nv) {
+    if (mr == MR) {
+        switch (nv) { case 4: return tile_vnni_6_4; case 3: return tile_vnni_6_3; case 2: return tile_vnni_6_2; default: return tile_vnni_6_1; }
+    }
+    if (nv == NV) {
+        switch (mr) { case 5: return tile_vnni_5_4; case 4: return tile_vnni_4_4; case 3: return tile_vnni_3_4; case 2: return tile_vnni_2_4; default: return tile_vnni_1_4; }
+    }
+    switch (nv) { case 3: return tile_vnni_1_3; case 2: return tile_vnni_1_2; default: return tile_vnni_1_1; }  // mr == 1
+}
+
+// Row blocks keep a slab of activations in L2 while the panels of a column block stream past.
+#define MC 96
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const int32_t *w_sums,
+                      const float *a_scale, const float *w_scale, const float *bias, float *out, int ldo, int32_t *ci, int ldc) {
+    __m512i acc[MR][NV];
+    for (int i0 = 0; i0 < m; i0 += MC) {
+        int i1 = i0 + MC < m ? i0 + MC : m;
+        for (int j0 = 0; j0 < n; j0 += NV * PANEL) {
+            int nv = (n - j0) / PANEL; if (nv > NV) nv = NV;
+            const int8_t *wp = panel_ptr(w, k, j0);
+            for (int i = i0; i < i1; i += MR) {
+                int mr = i1 - i < MR ? i1 - i : MR;
+                if (mr < MR && nv < NV) {   // corner: one row at a time with the nv-wide tile
+                    for (int ii = 0; ii < mr; ii++) {
+                        pick_tile(1, nv)(k, a + (size_t)(i + ii) * lda, lda, wp, acc);
+                        for (int v = 0; v < nv; v++) {
+                            __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j0 + v * PANEL)), 7);
+                            __m512i s = _mm512_sub_epi32(acc[0][v], comp);
+                            if (ci) { _mm512_storeu_si512((void *)(ci + (size_t)(i + ii) * ldc + j0 + v * PANEL), s); continue; }
+                            __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(a_scale[i + ii]), _mm512_loadu_ps(w_scale + j0 + v * PANEL)));
+                            if (bias) f = _mm512_add_ps(f, _mm512_loadu_ps(bias + j0 + v * PANEL));
+                            _mm512_storeu_ps(out + (size_t)(i + ii) * ldo + j0 + v * PANEL, f);
+                        }
+                    }
+                    continue;
+                }
+                pick_tile(mr, nv)(k, a + (size_t)i * lda, lda, wp, acc);
+                for (int v = 0; v < nv; v++) {
+                    __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j0 + v * PANEL)), 7);
+                    __m512 ws = _mm512_loadu_ps(w_scale ? w_scale + j0 + v * PANEL : (const float *)w_sums);
+                    __m512 bv = bias ? _mm512_loadu_ps(bias + j0 + v * PANEL) : _mm512_setzero_ps();
+                    for (int r = 0; r < mr; r++) {
+                        __m512i s = _mm512_sub_epi32(acc[r][v], comp);
+                        if (ci) { _mm512_storeu_si512((void *)(ci + (size_t)(i + r) * ldc + j0 + v * PANEL), s); continue; }
+                        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(a_scale[i + r]), ws));
+                        _mm512_storeu_ps(out + (size_t)(i + r) * ldo + j0 + v * PANEL, _mm512_add_ps(f, bv));
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- dispatch
+
+void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                             const int32_t *w_sums, int32_t *c, int ldc) {
+    switch (mb_active_tier()) {
+    case 3: gemm_vnni(m, n, k, a, lda, w, w_sums, NULL, NULL, NULL, NULL, 0, c, ldc); break;
+    case 2: case 1: gemm_avx2(m, n, k, a, lda, w, w_sums, c, ldc); break;
+    default: gemm_portable(m, n, k, a, lda, w, w_sums, c, ldc); break;
+    }
+}
+
+void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                         const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                         const float *bias, float *out, int ldo) {
+    if (mb_active_tier() == 3) {
+        gemm_vnni(m, n, k, a, lda, w, w_sums, a_scale, w_scale, bias, out, ldo, NULL, 0);
+        return;
+    }
+    // Other tiers: integer product row by row into the output buffer, then the same epilogue.
+    for (int i = 0; i < m; i++) {
+        int32_t *ci = (int32_t *)(out + (size_t)i * ldo);  // same size as float: reuse the row in place
+        mb_gemm_u8s8_panels_i32(1, n, k, a + (size_t)i * lda, lda, w, w_sums, ci, n);
+        float s = a_scale[i];
+        for (int j = 0; j < n; j++) {
+            float f = (float)ci[j] * (s * w_scale[j]);
+            out[(size_t)i * ldo + j] = bias ? f + bias[j] : f;
+        }
+    }
+}

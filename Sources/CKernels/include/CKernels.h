@@ -1,0 +1,39 @@
+// The few kernels Swift cannot express: the int8 dot-product instructions (AVX-512 VNNI
+// vpdpbusd, AVX2 vpmaddwd) and fp16 -> fp32 widening (vcvtph2ps), each behind run-time CPU
+// dispatch so one binary serves AVX2-only and AVX-512 hosts. See Docs/kernels.md.
+#ifndef MB_CKERNELS_H
+#define MB_CKERNELS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/// CPU features the dispatcher found (bit set): 1 = AVX2+FMA+F16C, 2 = AVX-512 F/BW/VL, 4 = AVX-512 VNNI.
+int mb_cpu_features(void);
+
+/// Forces a lower kernel tier for testing (0 = portable C, 1 = AVX2, 2 = AVX-512, 3 = VNNI); -1 restores auto.
+void mb_force_tier(int tier);
+
+/// The kernel tier in use (0..3, as above).
+int mb_active_tier(void);
+
+/// Quantizes `rows` rows of `cols` floats to unsigned int8 (value + 128) per row, symmetric:
+/// q = clamp(round_to_nearest_even(x / scale), -127, 127) + 128, scale = absmax / 127 (0 for a zero row).
+void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales);
+
+/// out[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n).
+///
+/// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8; `w` is int8 weights [n, k] in
+/// the "panels of 16 rows x 4 columns" layout (Formats/model-file.md, layout 1), n % 16 == 0 and
+/// k % 4 == 0; `w_sums[j]` = sum_p w[j][p]. `bias` may be NULL. Exact int32 accumulation.
+void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                         const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                         const float *bias, float *out, int ldo);
+
+/// The same product without the float epilogue, into int32 (for tests): c[i][j] = sum_p (a - 128) * w.
+void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                             const int32_t *w_sums, int32_t *c, int ldc);
+
+/// Widens n IEEE fp16 values to fp32.
+void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+#endif
