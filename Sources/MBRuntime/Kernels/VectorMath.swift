@@ -10,9 +10,13 @@ enum VectorMath {
     /// e^x for each lane (inputs below -87 give 0, above 88 give +inf-clamped 2^127 scale).
     @inline(__always)
     static func exp(_ x: Float16x) -> Float16x {
-        let clamped = x.clamped(lowerBound: Float16x(repeating: -87.3), upperBound: Float16x(repeating: 88.3))
-        // x = n ln2 + r, |r| <= ln2/2; e^r by a degree-6 polynomial; 2^n through the exponent bits.
-        let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+        // Only plain lane-wise operations here: the generic SIMD helpers (clamped, rounded,
+        // Float -> Int32 init) are not specialised by the compiler and run element by element.
+        let clamped = minimum(maximum(x, Float16x(repeating: -87.3)), Float16x(repeating: 88.3))
+        // x = n ln2 + r, |r| <= ln2/2. Adding 1.5 * 2^23 rounds to the nearest integer (ties to
+        // even) and leaves that integer in the low mantissa bits.
+        let shifted = clamped * 1.442695040888963 + 12_582_912
+        let n = shifted - 12_582_912
         var r = clamped - n * 0.693359375
         r = r - n * -2.12194440e-4
         var p: Float16x = Float16x(repeating: 1.9875691500e-4)
@@ -22,8 +26,8 @@ enum VectorMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         p = p * (r * r) + r + 1
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        return p * unsafeBitCast(bits, to: Float16x.self)
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        return p * unsafeBitCast((integer &+ 127) &<< 23, to: Float16x.self)
     }
 
     /// erf(x) for each lane (Abramowitz & Stegun 7.1.26: |error| < 6e-7 including float rounding).
@@ -55,6 +59,13 @@ enum VectorMath {
         let series = x * (1 - x2 * (0.33333333 - x2 * 0.13333333))
         return t.replacing(with: series, where: magnitude(x) .< 0.01)
     }
+
+    /// Lane-wise max/min by compare and select (the stdlib's pointwiseMax/Min loop lane by lane).
+    @inline(__always)
+    static func maximum(_ a: Float16x, _ b: Float16x) -> Float16x { a.replacing(with: b, where: a .< b) }
+
+    @inline(__always)
+    static func minimum(_ a: Float16x, _ b: Float16x) -> Float16x { a.replacing(with: b, where: b .< a) }
 
     @inline(__always)
     static func magnitude(_ x: Float16x) -> Float16x {
