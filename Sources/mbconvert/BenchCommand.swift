@@ -8,8 +8,11 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure load time, throughput, latency and peak memory of a model file.",
         discussion: "Inputs are random token ids (fixed seed), so runs are comparable across engines and machines.")
 
-    @Argument(help: "Model file.")
-    var file: String
+    @Argument(help: "Model file (not needed with --kernels).")
+    var file: String?
+
+    @Flag(help: "Measure the kernels instead of a model: the int8 peak of this CPU, the W8A8 GEMM and OpenBLAS fp32 GEMM.")
+    var kernels = false
 
     @Option(help: "Sequences per batch.")
     var batch = 1
@@ -34,6 +37,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threading.setThreads(threads) }
+        if kernels { return runKernels() }
+        guard let file else { throw ValidationError("give a model file, or --kernels") }
         let loadStart = DispatchTime.now()
         let model = try ModernBert(contentsOf: URL(fileURLWithPath: file), mode: mode)
         let loadMs = milliseconds(since: loadStart)
@@ -72,6 +77,24 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  %.0f tokens/s, latency median %.1f ms, p90 %.1f ms", Double(tokens) / (median / 1000), median, p90))
             print(String(format: "  peak RSS %.1f MB (file %.1f MB)", PeakMemory.residentMegabytes(), Double(model.file.fileSize) / 1_048_576))
         }
+    }
+
+    private func runKernels() {
+        let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        print("kernel tier: \(KernelInfo.tierName), \(cores) threads")
+        if let one = KernelBenchmark.int8Peak(threads: 1), let all = KernelBenchmark.int8Peak(threads: cores) {
+            print(String(format: "int8 VNNI peak (vpdpbusd, no memory): %.0f GOP/s on 1 thread, %.0f GOP/s on %d", one, all, cores))
+            for (m, n, k) in [(1024, 2304, 768), (1024, 768, 1152), (16, 2304, 768)] {
+                let g = KernelBenchmark.int8Gemm(m: m, n: n, k: k)
+                print(String(format: "W8A8 linear %4dx%4dx%4d: %6.0f GOP/s = %4.1f%% of peak", m, n, k, g, 100 * g / all))
+            }
+        } else {
+            print("no AVX-512 VNNI on this CPU: the AVX2 kernel runs")
+            let g = KernelBenchmark.int8Gemm(m: 1024, n: 2304, k: 768)
+            print(String(format: "W8A8 linear 1024x2304x768: %.0f GOP/s", g))
+        }
+        let f = KernelBenchmark.fp32Gemm(m: 1024, n: 2304, k: 768)
+        print(String(format: "OpenBLAS fp32 1024x2304x768: %.0f GFLOP/s", f))
     }
 
     private func sequenceLengths() throws -> [Int] {

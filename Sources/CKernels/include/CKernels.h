@@ -36,4 +36,9 @@ void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, con
 /// Widens n IEEE fp16 values to fp32.
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 
+/// Peak probe: runs `iterations` x 24 independent vpdpbusd (16 lanes x 4 multiply-adds each) on
+/// this thread and returns a value derived from the result (so the work is not optimised away).
+/// Returns -1 when the CPU has no AVX-512 VNNI.
+int64_t mb_vnni_peak_probe(int64_t iterations);
+
 #endif

@@ -1,0 +1,69 @@
+import CKernels
+import Dispatch
+import Foundation
+import MBFormat
+
+/// Micro-benchmarks of the kernels against the machine's own peak, for `mbconvert bench --kernels`.
+public enum KernelBenchmark {
+    public struct Result: Sendable {
+        public var name: String
+        /// Giga-operations per second (a multiply-add counts as 2).
+        public var gops: Double
+    }
+
+    private static func seconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// int8 peak on `threads` threads (nil without AVX-512 VNNI).
+    public static func int8Peak(threads: Int) -> Double? {
+        guard mb_vnni_peak_probe(1) >= 0 else { return nil }
+        let iterations: Int64 = 20_000_000
+        let time = seconds {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in _ = mb_vnni_peak_probe(iterations) }
+        }
+        return Double(iterations) * 24 * 16 * 4 * 2 * Double(threads) / time / 1e9
+    }
+
+    /// The W8A8 linear kernel (quantize + GEMM + epilogue) on an [m, k] x [n, k] product.
+    public static func int8Gemm(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        var generator = SystemRandomNumberGenerator()
+        let x = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let w = (0..<(n * k)).map { _ in Int8.random(in: -127...127, using: &generator) }
+        let packed = PanelLayout.pack(w, rows: n, cols: k)
+        let sums = (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(w[j * k + $1]) } }
+        let scales = [Float](repeating: 0.01, count: n)
+        var y = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        packed.withUnsafeBufferPointer { wp in
+            scales.withUnsafeBufferPointer { sp in
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        for _ in 0..<repeats {
+                            best = min(best, seconds {
+                                PanelGemm.apply(xp.baseAddress!, rows: m, k: k, n: n, weights: wp.baseAddress!, rowSums: sums,
+                                                weightScales: sp.baseAddress!, bias: nil, into: yp.baseAddress!)
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+
+    /// OpenBLAS fp32 on the same shape, for comparison.
+    public static func fp32Gemm(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            best = min(best, seconds {
+                Gemm.abT(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c, ldc: n)
+            })
+        }
+        return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+}
