@@ -80,3 +80,20 @@ void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
     if (tier == 1) { f16_f16c(src, dst, n); return; }
     for (size_t i = 0; i < n; i++) dst[i] = half_to_float(src[i]);
 }
+
+// Panel order -> scaled fp32 rows, for weight-only (w8a32) execution of panel-ordered matrices.
+// Written as plain loops over one 16 x 4 group at a time; the compiler vectorises the conversion.
+void mb_widen_panels_i8(const int8_t *w, int cols, const float *scales, int first, int count, float *out) {
+    for (int p0 = first; p0 < first + count; p0 += 16) {
+        const int8_t *panel = w + (size_t)p0 * cols;
+        float *dst = out + (size_t)(p0 - first) * cols;
+        for (int g = 0; g < cols / 4; g++) {
+            const int8_t *group = panel + (size_t)g * 64;
+            for (int r = 0; r < 16; r++) {
+                float s = scales[p0 + r];
+                float *d = dst + (size_t)r * cols + g * 4;
+                d[0] = group[r * 4] * s; d[1] = group[r * 4 + 1] * s; d[2] = group[r * 4 + 2] * s; d[3] = group[r * 4 + 3] * s;
+            }
+        }
+    }
+}

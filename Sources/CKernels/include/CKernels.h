@@ -33,6 +33,10 @@ void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const i
 void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                              const int32_t *w_sums, int32_t *c, int ldc);
 
+/// Widens rows [first, first + count) of a panel-ordered int8 matrix [*, cols] to fp32 rows scaled
+/// by `scales[row]` (row-major output, count x cols). `first` and `count` are multiples of 16.
+void mb_widen_panels_i8(const int8_t *w, int cols, const float *scales, int first, int count, float *out);
+
 /// Widens n IEEE fp16 values to fp32.
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 

@@ -64,6 +64,8 @@ struct WeightMatrix: @unchecked Sendable {
                 let s = scales[first + r], row = q + offset + r * cols, dst = out + r * cols
                 for c in 0..<cols { dst[c] = Float(row[c]) * s }
             }
+        case .int8Panels(let q, let scales) where first % PanelLayout.rows == 0 && count % PanelLayout.rows == 0:
+            mb_widen_panels_i8(q, Int32(cols), scales, Int32(first), Int32(count), out)
         case .int8Panels(let q, let scales):
             withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { row in
                 for r in 0..<count {
