@@ -1,6 +1,6 @@
 // libFuzzer target: loading a tokenizer.json (`Tokenizer(jsonData:)`) from arbitrary bytes, then
 // encoding and decoding a few texts with whatever loaded. Compiled into the MBTokenizer module
-// (Scripts/fuzz.sh); seeded with Fuzz/seeds/tokenizer-small.json (the real file cut to 600 ids).
+// (Scripts/fuzz.sh); seeded with Fuzz/seeds/tokenizer-small.json (the real file cut to 320 ids).
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -3,7 +3,7 @@
 
 - seeds/tiny-hf/: a 2-layer ModernBertForMaskedLM checkpoint (hidden 8, vocab 32), a few KB,
   so the converted model file is small enough to mutate quickly and to flip exhaustively in tests.
-- seeds/tokenizer-small.json: the real tokenizer.json cut down to ids < 600 (and the merges among
+- seeds/tokenizer-small.json: the real tokenizer.json cut down to ids < 320 (and the merges among
   them) with every other component unchanged, so Tokenizer(jsonData:) runs in well under a millisecond.
 """
 import json, os, struct, random
@@ -55,7 +55,7 @@ def tiny_hf(out):
 def small_tokenizer(src, out):
     with open(src, encoding="utf-8") as f:
         tok = json.load(f)
-    keep = {t: i for t, i in tok["model"]["vocab"].items() if i < 600}
+    keep = {t: i for t, i in tok["model"]["vocab"].items() if i < 320}
     merges = []
     for m in tok["model"]["merges"]:
         left, right = m if isinstance(m, list) else m.split(" ", 1)

@@ -3,7 +3,8 @@
 #
 #   Scripts/fuzz.sh [runs] [target ...]      default: 1000000 runs, every target
 #   targets: safetensors modelfile config tokenizer-json tokenizer-encode
-#   FUZZ_JOBS=2 runs that many targets at once (default 1); FUZZ_TIMEOUT per-input seconds (default 10)
+#   FUZZ_JOBS=2 runs that many targets at once (default 1); FUZZ_TIMEOUT per-input seconds (default 10);
+#   FUZZ_MAX_TIME=S stops each target after S seconds even if it has not reached N runs (counts still printed)
 #
 # Each target is the module's own sources compiled together with a small entry file in Fuzz/ (so it
 # can reach internal entry points), with coverage instrumentation and AddressSanitizer. Corpora start
@@ -69,7 +70,7 @@ run() {
     mkdir -p "$out/corpus/$target"
     FUZZ_TOKENIZER=Tests/MBTokenizerTests/Fixtures/tokenizer.json \
     "$out/fuzz-$target" "$out/corpus/$target" "$out/seeds/$target" -runs="$runs" -max_len="$(max_len "$target")" \
-        -timeout="$timeout" -print_final_stats=1 -artifact_prefix="$out/artifacts/$target-" > "$log" 2>&1
+        -timeout="$timeout" -max_total_time="${FUZZ_MAX_TIME:-0}" -print_final_stats=1 -artifact_prefix="$out/artifacts/$target-" > "$log" 2>&1
     echo "$target exit $?" >> "$log"
 }
 
