@@ -20,6 +20,9 @@ struct FillMaskCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-truncate"), help: "Make a text longer than the model's max positions an error instead of truncating it.")
+    var noTruncate = false
+
     func run() throws {
         let model = try ModernBert(contentsOf: URL(fileURLWithPath: file))
         guard let head = model.head, model.config.architecture == .maskedLM else {
@@ -29,9 +32,20 @@ struct FillMaskCommand: ParsableCommand {
             throw ValidationError("\(file) was converted without tokenizer.json; fill-mask needs it")
         }
         guard let maskId = tokenizer.specialTokens.mask else { throw ValidationError("\(file): the tokenizer has no mask token") }
-        let encoding = tokenizer.encode(text, maxLength: model.config.maxPositions)
+        var encoding = tokenizer.encode(text)
+        let limit = model.config.maxPositions
+        if encoding.count > limit {
+            if noTruncate {
+                throw ValidationError("the text has \(encoding.count) tokens; the model takes at most \(limit) (--no-truncate)")
+            }
+            FileHandle.standardError.write(Data("warning: the text has \(encoding.count) tokens; truncated to the model's \(limit) positions (--no-truncate makes this an error)\n".utf8))
+            encoding = tokenizer.encode(text, maxLength: limit)
+        }
         let positions = encoding.ids.indices.filter { encoding.ids[$0] == maskId }
-        guard !positions.isEmpty else { throw ValidationError("the text has no mask token; write [MASK] where a word is missing") }
+        guard !positions.isEmpty else {
+            let cut = encoding.count == limit ? " within the first \(limit) tokens the model reads" : ""
+            throw ValidationError("the text has no mask token\(cut); write [MASK] where a word is missing")
+        }
 
         let output = try model.forward([encoding.ids])
         let logits = head.logits(output, sequence: 0, positions: positions)
