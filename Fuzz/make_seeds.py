@@ -62,6 +62,8 @@ def small_tokenizer(src, out):
         if left in keep and right in keep and left + right in keep:
             merges.append(m)
     tok["model"]["vocab"] = keep
+    # The five bracketed specials and a few whitespace/other added tokens keep every code path alive.
+    tok["added_tokens"] = [t for t in tok["added_tokens"] if t["content"].startswith("[") and not t["content"].startswith("[unused")] + tok["added_tokens"][:6]
     tok["model"]["merges"] = merges
     with open(out, "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False, separators=(",", ":"))
