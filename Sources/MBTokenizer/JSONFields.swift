@@ -1,6 +1,6 @@
 import Foundation
 
-/// Typed access to the untyped tree `JSONSerialization` returns, turning every surprise into
+/// Typed access to the untyped tree `JSONReader` returns, turning every surprise into
 /// a `TokenizerError` that names the file and the JSON path instead of a crash.
 struct JSONFields {
     let object: [String: Any]
@@ -20,7 +20,8 @@ struct JSONFields {
 
     /// `nil` when the key is absent or JSON null.
     func optional(_ key: String) -> Any? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
+        // Compare metatypes: `value is NSNull` on a Swift dictionary would bridge it to NSDictionary first.
+        guard let value = object[key], ObjectIdentifier(Swift.type(of: value)) != ObjectIdentifier(NSNull.self) else { return nil }
         return value
     }
 

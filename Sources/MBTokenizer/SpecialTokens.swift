@@ -21,7 +21,7 @@ public struct SpecialTokenNames: Hashable, Sendable {
 
     /// Reads the names from `tokenizer_config.json` content (for example as stored in a model file).
     public init(configData data: Data, source: String = "tokenizer_config.json") throws {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let root = try? JSONReader.parse(data) as? [String: Any] else {
             throw TokenizerError.invalidJSON(file: source, reason: "expected a JSON object")
         }
         // Entries are either strings or {"content": ...} objects in older files.

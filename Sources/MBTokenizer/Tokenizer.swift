@@ -32,9 +32,9 @@ public final class Tokenizer: Sendable {
     public init(jsonData: Data, source: String = "tokenizer.json", specialTokenNames: SpecialTokenNames = .init()) throws {
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: jsonData, options: [])
+            root = try JSONReader.parse(jsonData)
         } catch {
-            throw TokenizerError.invalidJSON(file: source, reason: error.localizedDescription)
+            throw TokenizerError.invalidJSON(file: source, reason: "\(error)")
         }
         let json = try JSONFields(root, file: source, path: "")
 
