@@ -11,9 +11,11 @@ private let tokenizer: Tokenizer = {
 
 /// Loads the tokenizer before fuzzing starts, so its load time (seconds under ASan) does not count
 /// against the first input's timeout.
+private let vocabSize = tokenizer.vocabSize
+
 @_cdecl("LLVMFuzzerInitialize")
 public func tokenizerEncodeFuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
-    _ = tokenizer.vocabSize
+    _ = vocabSize
     return 0
 }
 
@@ -34,7 +36,7 @@ public func tokenizerEncodeFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> C
     precondition(encoding.ids.count == encoding.offsets.count && encoding.ids.count == encoding.sequenceIds.count)
     if let maxLength, maxLength >= 2 + (pair == nil ? 0 : 1) { precondition(encoding.ids.count <= maxLength) }
     for (i, id) in encoding.ids.enumerated() {
-        precondition(id >= 0 && Int(id) < tokenizer.vocabSize, "id outside the vocabulary")
+        precondition(id >= 0 && Int(id) < vocabSize, "id outside the vocabulary")
         let o = encoding.offsets[i], limit = encoding.sequenceIds[i] == 1 ? pairScalars : scalars
         precondition(o.start >= 0 && o.start <= o.end && o.end <= limit, "offset outside the text")
     }

@@ -62,7 +62,7 @@ seed() {
 }
 
 max_len() {
-    case $1 in safetensors) echo 65536 ;; modelfile) echo 16384 ;; config) echo 8192 ;; tokenizer-json) echo 8192 ;; *) echo 4096 ;; esac
+    case $1 in safetensors) echo 65536 ;; modelfile) echo 16384 ;; config) echo 8192 ;; tokenizer-json) echo 8192 ;; *) echo 2048 ;; esac
 }
 
 run() {
