@@ -17,8 +17,8 @@ final class ModelFileIntegrityTests: XCTestCase {
         var undetected: [Int] = []
         var padding = 0
         for index in 0..<header.dataOffset {
-            // Every byte with its low bit flipped; every third byte also inverted entirely.
-            for pattern: UInt8 in index % 3 == 0 ? [0x01, 0xFF] : [0x01] {
+            // Every byte with its low bit flipped; every seventh byte also inverted entirely.
+            for pattern: UInt8 in index % 7 == 0 ? [0x01, 0xFF] : [0x01] {
                 bytes[index] ^= pattern
                 let result = bytes.withUnsafeBytes { buffer in Result { try ModelFileHeader.decode(buffer, path: "x.mbc") } }
                 bytes[index] ^= pattern
