@@ -51,6 +51,7 @@ public struct ConversionPlan {
         let checkpoint = self.checkpoint
         sourceBytes = checkpoint.names.compactMap { checkpoint.info($0)?.byteCount }.reduce(0, +)
         inputFiles = checkpoint.files.map(\.url) + [configURL] + (checkpoint.indexURL.map { [$0] } ?? [])
+            + ["tokenizer.json", "tokenizer_config.json"].map { directory.appendingPathComponent($0) }
         metadata = [
             "converter": "mbconvert",
             "source": directory.standardizedFileURL.lastPathComponent,

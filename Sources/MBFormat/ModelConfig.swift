@@ -113,9 +113,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         guard layerTypes.count == numLayers else {
             throw fail("layer_types has \(layerTypes.count) entries but num_hidden_layers is \(numLayers)")
         }
-        if layerTypes.contains(.local) {
-            guard localAttention > 0 else { throw fail("local_attention must be positive, got \(localAttention)") }
-        }
+        // Checked even when every layer is global: a window <= 0 is a damaged config, not a choice.
+        guard localAttention > 0 else { throw fail("local_attention must be positive, got \(localAttention)") }
         guard maxPositions > 0 else { throw fail("max_position_embeddings must be positive") }
         guard globalRopeTheta > 0, localRopeTheta > 0 else { throw fail("rope_theta must be positive") }
         guard normEps > 0, normEps.isFinite else { throw fail("norm_eps must be a positive number") }

@@ -17,7 +17,13 @@ public enum Zstd {
     }
 
     /// Decompresses a frame whose decoded size the caller knows (it is stored in the section directory).
+    /// The frame must declare that size itself, so a damaged length never causes a large allocation.
     public static func decompress(_ input: UnsafeRawBufferPointer, decodedLength: Int) throws -> [UInt8] {
+        let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        guard declared == UInt64(decodedLength) else {
+            let what = declared >= ZSTD_CONTENTSIZE_ERROR ? "no content size" : "\(declared) bytes"
+            throw FormatError.compression("the frame declares \(what), the section directory says \(decodedLength)")
+        }
         var out = [UInt8](repeating: 0, count: decodedLength)
         let written = out.withUnsafeMutableBytes { dst in
             ZSTD_decompress(dst.baseAddress, decodedLength, input.baseAddress, input.count)

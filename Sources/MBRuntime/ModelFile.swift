@@ -49,12 +49,24 @@ public final class ModelFile: @unchecked Sendable {
         return try ModelFileHeader.decoded(entry, in: mapping.bytes)
     }
 
-    /// Hashes every tensor and compares with the table. Reads the whole file.
-    /// - Returns: the names of corrupted tensors (empty when the file is intact).
+    /// Hashes every tensor and compares with the table, and checks that the alignment padding between
+    /// tensors is zero. Reads the whole file. With the checks made on open, this covers every byte of the
+    /// file: any single damaged byte is reported.
+    /// - Returns: the names of corrupted tensors, and "padding at data bytes a..<b" for damaged padding
+    ///   (empty when the file is intact).
     public func verify() -> [String] {
-        header.tensors.filter { r in
+        var corrupted = header.tensors.filter { r in
             Checksum.xxh3(bytes(of: r)) != r.checksum
                 || (r.scaleLength > 0 && Checksum.xxh3(UnsafeRawBufferPointer(scales(of: r))) != r.scaleChecksum)
         }.map(\.name)
+        var cursor = 0
+        let ends = ModelFileHeader.dataRanges(header.tensors).map { (Int($0.start), Int($0.start + $0.length)) }
+        for (start, end) in ends + [(header.dataLength, header.dataLength)] {
+            if start > cursor, let index = slice(cursor, start - cursor).firstIndex(where: { $0 != 0 }) {
+                corrupted.append("padding at data bytes \(cursor + index)..<\(start)")
+            }
+            cursor = max(cursor, end)
+        }
+        return corrupted
     }
 }

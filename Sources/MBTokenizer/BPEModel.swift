@@ -6,6 +6,9 @@ import Foundation
 /// adjacent pair whose merge has the lowest rank is merged (leftmost first on ties) until no
 /// pair merges. That is the order Hugging Face's priority queue produces.
 struct BPEModel: Sendable {
+    /// How far the largest vocabulary id may exceed the number of entries (real files are dense).
+    static let maxIdGap = 1 << 20
+
     /// Token strings as written in the vocabulary (byte-level alphabet).
     let tokens: [String?]
     let idForToken: [String: Int32]
@@ -42,6 +45,12 @@ struct BPEModel: Sendable {
             }
             idForToken[token] = id
             maxId = max(maxId, id)
+        }
+        // The id-to-token table is dense, so a damaged or hostile id (2^31 - 1) must not size it.
+        guard Int(maxId) < idForToken.count + Self.maxIdGap else {
+            let token = idForToken.first { $0.value == maxId }?.key ?? "?"
+            throw TokenizerError.invalidValue(file: file, path: json.childPath("vocab.\(token)"),
+                                              reason: "id \(maxId) is far beyond the vocabulary's \(idForToken.count) entries")
         }
         var tokens = [String?](repeating: nil, count: Int(maxId) + 1)
         for (token, id) in idForToken { tokens[Int(id)] = token }

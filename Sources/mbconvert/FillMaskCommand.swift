@@ -22,6 +22,9 @@ struct FillMaskCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-truncate"), help: "Make a text longer than the model's max positions an error instead of truncating it.")
+    var noTruncate = false
+
     func run() throws {
         let model = try TaskCommand.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
@@ -29,6 +32,9 @@ struct FillMaskCommand: ParsableCommand {
         let (bar, progress) = TaskCommand.progress("fill-mask", items: texts.count)
         let results = try fill.predict(texts, progress: progress)
         bar?.finish()
+        if noTruncate, let index = results.firstIndex(where: \.truncated) {
+            throw ValidationError("text \(index + 1) is longer than the model's \(model.config.maxPositions) positions (--no-truncate)")
+        }
         TaskCommand.warnTruncated(results.map(\.truncated), max: model.config.maxPositions)
         if json {
             let objects: [Any] = results.map { r in

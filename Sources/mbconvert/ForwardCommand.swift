@@ -31,7 +31,17 @@ struct ForwardCommand: ParsableCommand {
 
     func run() throws {
         let model = try ModernBert(contentsOf: URL(fileURLWithPath: file))
-        let sequences = try TokenIdsFile.read(input)
+        let (sequences, lines) = try TokenIdsFile.read(input)
+        // Ids are explicit here, so an over-long sequence is an error, never silently truncated.
+        let limit = model.config.maxPositions, vocab = model.config.vocabSize
+        for (i, s) in sequences.enumerated() {
+            guard s.count <= limit else {
+                throw ValidationError("\(input):\(lines[i]): \(s.count) token ids; the model takes at most \(limit)")
+            }
+            if let bad = s.firstIndex(where: { $0 < 0 || Int($0) >= vocab }) {
+                throw ValidationError("\(input):\(lines[i]): token id \(s[bad]) at position \(bad) is outside the vocabulary (0..<\(vocab))")
+            }
+        }
         let result = try model.forward(sequences, outputHiddenStates: hiddenStates)
         let h = result.hiddenSize
         var writer = SafeTensorsWriter(metadata: ["producer": "mbconvert forward", "model": file])
@@ -57,23 +67,30 @@ struct ForwardCommand: ParsableCommand {
 
 /// Reads JSONL files of token-id arrays, with errors that name the file and line.
 enum TokenIdsFile {
-    static func read(_ path: String) throws -> [[Int32]] {
+    /// - Returns: the sequences and the 1-based line each came from (blank lines are skipped).
+    static func read(_ path: String) throws -> ([[Int32]], [Int]) {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the file") }
         var sequences: [[Int32]] = []
+        var lines: [Int] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == 32 || $0 == 9 || $0 == 13 }
             if trimmed.isEmpty { continue }
+            guard String(validating: trimmed, as: UTF8.self) != nil else {
+                throw ValidationError("\(path):\(index + 1): invalid UTF-8")
+            }
             guard let array = try? JSONSerialization.jsonObject(with: Data(trimmed)) as? [Any] else {
                 throw ValidationError("\(path):\(index + 1): expected a JSON array of token ids")
             }
+            guard !array.isEmpty else { throw ValidationError("\(path):\(index + 1): empty sequence (a sequence needs at least one token id)") }
             sequences.append(try array.map { value in
                 guard let n = FoundationJSON.integer(value) else {
                     throw ValidationError("\(path):\(index + 1): \(value) is not a token id")
                 }
                 return Int32(n)
             })
+            lines.append(index + 1)
         }
         guard !sequences.isEmpty else { throw ValidationError("\(path): no sequences (expected one JSON array per line)") }
-        return sequences
+        return (sequences, lines)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MBFormat
 import MBTokenizer
 
 // Input and output files of `mbconvert tokenize`, nested to keep the module namespace clear.
@@ -45,22 +46,14 @@ extension TokenizeCommand {
         }
     }
 
-    /// Writes a file so that readers never see it half-written: a temporary file in the same
-    /// directory (same file system), then `rename(2)` over the destination.
+    /// Writes a file so that readers never see it half-written (`writeAtomically`: a temporary file in
+    /// the same directory, fsynced, renamed over the destination), refusing to replace an input.
     enum AtomicFile {
-        static func write(_ data: Data, to path: String) throws {
-            let url = URL(fileURLWithPath: path)
-            let temporary = url.deletingLastPathComponent()
-                .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        static func write(_ data: Data, to path: String, refusingInputs inputs: [URL] = []) throws {
             do {
-                try data.write(to: temporary)
-            } catch {
-                throw TokenizeError(description: "\(path): cannot write: \(error.localizedDescription)")
-            }
-            guard rename(temporary.path, url.path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw TokenizeError(description: "\(path): cannot replace: \(reason)")
+                try writeAtomically(to: URL(fileURLWithPath: path), refusingInputs: inputs) { try $0.write(data) }
+            } catch let error as AtomicFileError {
+                throw TokenizeError(description: error.description)
             }
         }
     }

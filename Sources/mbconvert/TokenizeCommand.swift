@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MBConverter
 import MBRuntime
 import MBTokenizer
 
@@ -25,8 +26,11 @@ struct TokenizeCommand: ParsableCommand {
     @Option(name: .long, help: "JSON Lines output: one array of ids per input line.")
     var output: String
 
-    @Option(name: .customLong("max-length"), help: "Truncate to this many tokens, special tokens included (longest first).")
+    @Option(name: .customLong("max-length"), help: "Truncate to this many tokens, special tokens included (longest first). Default for a model file or a directory with config.json: the model's max positions, with a warning per truncated line.")
     var maxLength: Int?
+
+    @Flag(name: .customLong("no-truncate"), help: "Make a text longer than the model's max positions an error instead of truncating it.")
+    var noTruncate = false
 
     @Flag(name: .long, help: "Write {\"ids\": [...], \"offsets\": [[start, end], ...]} objects (Unicode scalar offsets).")
     var offsets = false
@@ -45,15 +49,20 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try loadTokenizer(at: tokenizer)
         let inputs = try InputLines.read(path: input)
+        let modelLimit = maxLength == nil ? modelMaxPositions(at: self.tokenizer) : nil
+        let limit = noTruncate ? nil : (maxLength ?? modelLimit)
 
         let clock = ContinuousClock()
         var encodings: [Encoding] = []
         let elapsed = clock.measure {
             if threads == 1 {
-                encodings = inputs.map { tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength) }
+                encodings = inputs.map { tokenizer.encode($0.text, pair: $0.pair, maxLength: limit) }
             } else {
-                encodings = tokenizer.encodeBatch(inputs, maxLength: maxLength)
+                encodings = tokenizer.encodeBatch(inputs, maxLength: limit)
             }
+        }
+        if let modelLimit = modelLimit ?? (noTruncate ? maxLength : nil) {
+            try checkLengths(encodings, limit: modelLimit, tokenizer: tokenizer, inputs: inputs)
         }
         if stats {
             let tokens = encodings.reduce(0) { $0 + $1.count }
@@ -62,8 +71,52 @@ struct TokenizeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "texts \(inputs.count) tokens \(tokens) seconds \(String(format: "%.4f", seconds)) tokens/s \(String(format: "%.0f", rate))\n".utf8))
         }
-        try AtomicFile.write(OutputLines.render(encodings, offsets: offsets), to: output)
+        try AtomicFile.write(OutputLines.render(encodings, offsets: offsets), to: output,
+                             refusingInputs: [URL(fileURLWithPath: input)] + tokenizerFiles(at: self.tokenizer))
     }
+
+    /// With the model's limit applied implicitly, says which lines were cut (stderr); with
+    /// `--no-truncate`, refuses the first line over the limit.
+    private func checkLengths(_ encodings: [Encoding], limit: Int, tokenizer: Tokenizer, inputs: [TokenizerInput]) throws {
+        var truncated: [Int] = []
+        for (index, encoding) in encodings.enumerated() where noTruncate ? encoding.count > limit : encoding.count == limit {
+            // At the limit after truncation: truncated only if the full text is longer.
+            let full = noTruncate ? encoding.count : tokenizer.encode(inputs[index].text, pair: inputs[index].pair).count
+            guard full > limit else { continue }
+            if noTruncate {
+                throw TokenizeError(description: "\(input):\(index + 1): \(full) tokens, more than the model's \(limit) positions (--no-truncate)")
+            }
+            truncated.append(index)
+            if truncated.count <= 10 {
+                FileHandle.standardError.write(Data("warning: \(input):\(index + 1): \(full) tokens truncated to the model's \(limit) positions (--no-truncate makes this an error)\n".utf8))
+            }
+        }
+        if truncated.count > 10 {
+            FileHandle.standardError.write(Data("warning: \(truncated.count) lines truncated in all\n".utf8))
+        }
+    }
+}
+
+/// The model's max positions when the tokenizer comes from a model file or a Hugging Face directory
+/// with a readable config.json; nil for a bare tokenizer.json (no model, no limit).
+func modelMaxPositions(at path: String) -> Int? {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+    if isDirectory.boolValue {
+        return try? HFConfigReader.read(contentsOf: URL(fileURLWithPath: path).appendingPathComponent("config.json")).maxPositions
+    }
+    if path.lowercased().hasSuffix(".json") { return nil }
+    return try? ModelFile(url: URL(fileURLWithPath: path)).config.maxPositions
+}
+
+/// The files `loadTokenizer(at:)` reads, which the output must not replace.
+func tokenizerFiles(at path: String) -> [URL] {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        return [url, url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")]
+    }
+    return [url.appendingPathComponent("tokenizer.json"), url.appendingPathComponent("tokenizer_config.json")]
 }
 
 /// Errors of the `tokenize` command that are about its inputs, not the tokenizer file.

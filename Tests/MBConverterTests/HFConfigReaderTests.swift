@@ -88,6 +88,42 @@ final class HFConfigReaderTests: XCTestCase {
         XCTAssertThrowsError(try HFConfigReader.parse(Data("[1]".utf8), path: "x/config.json"))
     }
 
+    /// Edge values a damaged or hand-edited config can hold: each is an error naming the file and key.
+    func testEdgeValuesAreClearErrors() throws {
+        let cases: [([String: Any], String)] = [
+            (["local_attention": -4, "layer_types": ["full_attention"], "num_hidden_layers": 1], "local_attention must be positive"),
+            (["hidden_size": 0], "must be positive"),
+            (["num_attention_heads": 0], "must be positive"),
+            (["num_hidden_layers": 1_000_000_000], "num_hidden_layers"),
+            (["vocab_size": 1e12], "vocab_size must be an integer"),
+            (["vocab_size": 3.5], "vocab_size must be an integer"),
+            (["norm_eps": -1], "norm_eps"),
+            (["global_rope_theta": 0], "rope_theta must be positive"),
+            (["max_position_embeddings": 0], "max_position_embeddings"),
+            (["hidden_size": 12, "num_attention_heads": 4], "must be even"),
+            (["id2label": ["0": "a", "5": "b"]], "id2label key \"5\""),
+            (["id2label": ["0": "a", "1": "b"], "num_labels": 3], "num_labels is 3"),
+            (["architectures": []], "non-empty list"),
+            (["architectures": "ModernBertForMaskedLM"], "non-empty list"),
+            (["layer_types": "full_attention"], "layer_types must be a list"),
+            (["rope_parameters": 5], "rope_parameters must be an object"),
+            (["classifier_pooling": "max"], "classifier_pooling"),
+            (["rope_scaling": ["type": "linear"]], "rope_scaling"),
+        ]
+        for (json, expected) in cases {
+            XCTAssertThrowsError(try parse(json), "\(json)") { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains("test/config.json"), text)
+                XCTAssertTrue(text.contains(expected), "\(text) should mention \(expected)")
+            }
+        }
+        for bytes in [Data(), Data("null".utf8), Data([0xFF, 0xFE]), Data("{\"hidden_size\": NaN}".utf8)] {
+            XCTAssertThrowsError(try HFConfigReader.parse(bytes, path: "x/config.json")) { error in
+                XCTAssertTrue("\(error)".contains("x/config.json"), "\(error)")
+            }
+        }
+    }
+
     private func parse(_ json: [String: Any]) throws -> ModelConfig {
         try HFConfigReader.parse(try JSONSerialization.data(withJSONObject: json), path: "test/config.json")
     }

@@ -43,3 +43,37 @@ final class TokenizerErrorTests: XCTestCase {
         }
     }
 }
+
+/// Inputs found by the libFuzzer targets (Scripts/fuzz.sh) that once crashed; each must now be a clear error.
+final class TokenizerFuzzRegressionTests: XCTestCase {
+    /// tokenizer-json, out-of-memory: one vocabulary id near 2^31 sized the dense id table to 16 GB.
+    func testSparseVocabularyIdIsRefusedNotAllocated() throws {
+        let data = try Data(contentsOf: Fixtures.url("fuzz/sparse-vocab-id.json"))
+        XCTAssertThrowsError(try Tokenizer(jsonData: data, source: "fuzz.json")) { error in
+            XCTAssertTrue("\(error)".contains("far beyond the vocabulary"), "\(error)")
+        }
+        let json = #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0, "b": 2147483647}, "merges": []}}"#
+        XCTAssertThrowsError(try Tokenizer(jsonData: Data(json.utf8), source: "bad.json")) { error in
+            XCTAssertTrue("\(error)".contains("bad.json"), "\(error)")
+            XCTAssertTrue("\(error)".contains("id 2147483647 is far beyond the vocabulary's 2 entries"), "\(error)")
+        }
+    }
+
+    /// Malformed shapes of the file: wrong types where objects, arrays and ids belong.
+    func testMalformedFieldsAreErrorsNamingTheFile() {
+        let cases = [
+            #"[]"#, #"null"#, #"{"model": 5}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": [], "merges": []}}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": {"a": -1}, "merges": []}}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": {"a": 1e300}, "merges": []}}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": {"a": 0}, "merges": ["a"]}}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": {"a": 0}, "merges": [["a", "b"]]}}"#,
+            #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": "x"}]}"#,
+        ]
+        for json in cases {
+            XCTAssertThrowsError(try Tokenizer(jsonData: Data(json.utf8), source: "bad.json"), json) { error in
+                XCTAssertTrue("\(error)".contains("bad.json"), "\(json): \(error)")
+            }
+        }
+    }
+}

@@ -27,9 +27,21 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         let path = url.path
         let mapping = try MappedFile(path: path)
-        let file = mapping.bytes
-        guard file.count >= 8 else { throw SafeTensorsError.fileTooShort(path: path, size: file.count) }
+        let (headerLength, header) = try Self.validate(mapping.bytes, path: path)
+        self.url = url
+        self.mapping = mapping
+        self.headerLength = headerLength
+        self.metadata = header.metadata
+        self.orderedTensors = header.tensors
+        self.tensors = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
+    /// Checks a whole safetensors file held in memory: the 8-byte length, the header cap, the JSON and
+    /// every tensor entry against the data buffer. `init(url:)` runs exactly this on the mapping (the
+    /// fuzz target `Fuzz/SafeTensorsFuzz.swift` runs it on arbitrary bytes).
+    /// - Returns: the header length and the parsed header, tensors in data-buffer order.
+    static func validate(_ file: UnsafeRawBufferPointer, path: String) throws -> (Int, SafeTensorsHeader) {
+        guard file.count >= 8 else { throw SafeTensorsError.fileTooShort(path: path, size: file.count) }
         let declared = UInt64(littleEndian: file.loadUnaligned(as: UInt64.self))
         guard declared <= UInt64(SafeTensorsHeader.maxHeaderLength) else {
             throw SafeTensorsError.headerTooLarge(path: path, declared: declared, limit: SafeTensorsHeader.maxHeaderLength)
@@ -42,12 +54,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let header = try SafeTensorsHeader.parse(headerBytes: headerBytes,
                                                  dataLength: file.count - 8 - headerLength,
                                                  path: path)
-        self.url = url
-        self.mapping = mapping
-        self.headerLength = headerLength
-        self.metadata = header.metadata
-        self.orderedTensors = header.tensors
-        self.tensors = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return (headerLength, header)
     }
 
     /// Offset of the data buffer from the start of the file.
