@@ -87,7 +87,7 @@ struct InputOptions: ParsableArguments {
         let tokenizer = try loadTokenizer(files, fallback: fallbackTokenizer)
         var result: ValidationInput
         if let input {
-            result = ValidationInput(sequences: try TokenIdsFile.read(input), source: input)
+            result = ValidationInput(sequences: try TokenIdsFile.read(input).0, source: input)
         } else {
             guard let tokenizer else {
                 throw ValidationError("no tokenizer: the model file has none; pass --tokenizer tokenizer.json or --input ids.jsonl")

@@ -48,7 +48,9 @@ public struct FillMask: Sendable {
     public func predict(_ texts: [String], progress: TaskProgress? = nil) throws -> [Result] {
         let encoded = tokenizer.encodeTruncating(texts, maxLength: model.config.maxPositions)
         let positions = encoded.map { e in e.encoding.ids.indices.filter { e.encoding.ids[$0] == maskToken } }
-        if let missing = positions.firstIndex(where: \.isEmpty) { throw TaskError.noMask(text: texts[missing]) }
+        if let missing = positions.firstIndex(where: \.isEmpty) {
+            throw TaskError.noMask(text: texts[missing], readLength: encoded[missing].truncated ? model.config.maxPositions : nil)
+        }
         var results: [Result] = []
         try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
             for s in output.ranges.indices {

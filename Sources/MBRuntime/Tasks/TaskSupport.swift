@@ -7,7 +7,8 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
     case wrongArchitecture(have: String, need: String, task: String)
     case noTokenizer(path: String)
     case noMaskToken
-    case noMask(text: String)
+    /// `readLength` is set when the text was truncated: the mask may lie past what the model reads.
+    case noMask(text: String, readLength: Int? = nil)
     case invalidArgument(String)
 
     public var description: String {
@@ -18,8 +19,9 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
             return "\(path) was converted without tokenizer.json; text tasks need it (convert the directory that has it)"
         case .noMaskToken:
             return "the tokenizer has no mask token"
-        case let .noMask(text):
-            return "no mask token in \"\(text.prefix(60))\"; write [MASK] where a word is missing"
+        case let .noMask(text, readLength):
+            let scope = readLength.map { " within the first \($0) tokens the model reads" } ?? ""
+            return "no mask token\(scope) in \"\(text.prefix(60))\"; write [MASK] where a word is missing"
         case let .invalidArgument(why):
             return why
         }
