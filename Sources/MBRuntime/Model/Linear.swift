@@ -21,8 +21,31 @@ struct Linear: @unchecked Sendable {
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
 
-    /// Rows of W widened per step when W is not fp32: large enough for an efficient GEMM, small enough for L2.
-    private static let panelRows = 256
+    /// Rows of W widened per step when W is not fp32: enough for an efficient GEMM, a few MB of scratch.
+    private static let panelRows = 512
+
+    /// fp16/bf16/int8 weights with fp32 activations: each core takes a range of output rows, widens
+    /// them panel by panel into a reused buffer and multiplies with single-threaded OpenBLAS. (Letting
+    /// OpenBLAS thread each of many small panel products cost more in wake-ups than the products.)
+    private func widened(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        let n = outFeatures, k = inFeatures
+        let tasks = max(1, min(Threading.cores, n / 128))
+        Threading.withSingleThreadedBLAS {
+            let run = { (t: Int) in
+                let first = n * t / tasks, last = n * (t + 1) / tasks
+                ScratchPool.shared.withBuffer(count: Self.panelRows * k) { panel in
+                    var start = first
+                    while start < last {
+                        let count = min(Self.panelRows, last - start)
+                        weight.widenRows(start, count: count, into: panel)
+                        Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + start, ldc: n)
+                        start += count
+                    }
+                }
+            }
+            if tasks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: run) }
+        }
+    }
 
     /// - Parameters:
     ///   - x: `rows` activations of `inFeatures` floats each.
@@ -37,15 +60,7 @@ struct Linear: @unchecked Sendable {
         } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
             Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)
         } else {
-            let panel = UnsafeMutablePointer<Float>.allocate(capacity: Self.panelRows * k)
-            defer { panel.deallocate() }
-            var first = 0
-            while first < n {
-                let count = min(Self.panelRows, n - first)
-                weight.widenRows(first, count: count, into: panel)
-                Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + first, ldc: n)
-                first += count
-            }
+            widened(x, rows: rows, into: y)
         }
         if let bias { bias.withUnsafeBufferPointer { Elementwise.addBias(y, rows: rows, cols: n, bias: $0.baseAddress!) } }
     }
