@@ -73,14 +73,10 @@ public struct ModelFileTensorSource: TensorSource {
         guard r.shape == spec.shape else {
             throw ConversionError.shapeMismatch(path: path, tensor: spec.name, expected: spec.shape, actual: r.shape)
         }
-        let raw = file.bytes(of: r)
-        switch (r.dtype, r.quantization) {
-        case (.f32, .none): return Array(raw.bindMemory(to: Float.self))
-        case (.f16, .none): return raw.bindMemory(to: Float16.self).map { Float($0) }
-        case (.bf16, .none): return raw.bindMemory(to: UInt16.self).map { Float(bitPattern: UInt32($0) << 16) }
-        default:
+        guard r.quantization == .none, let values = FloatDecoding.floats(from: file.bytes(of: r), dtype: r.dtype) else {
             throw ConversionError.unsupportedDType(path: path, tensor: spec.name,
                                                    dtype: "\(r.dtype.safetensorsName), already quantized (quantize from the fp32 model or checkpoint instead)")
         }
+        return values
     }
 }

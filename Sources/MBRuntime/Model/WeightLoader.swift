@@ -28,14 +28,10 @@ struct WeightLoader {
     /// A 1-D tensor as fp32 (norm weights and biases are small, so they are copied).
     func vector(_ name: String) throws -> [Float] {
         guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
-        let raw = file.bytes(of: r)
-        switch (r.dtype, r.quantization) {
-        case (.f32, .none): return Array(raw.bindMemory(to: Float.self))
-        case (.f16, .none): return raw.bindMemory(to: Float16.self).map { Float($0) }
-        case (.bf16, .none): return raw.bindMemory(to: UInt16.self).map { Float(bitPattern: UInt32($0) << 16) }
-        default:
+        guard r.quantization == .none, let values = FloatDecoding.floats(from: file.bytes(of: r), dtype: r.dtype) else {
             throw ModelError.unsupportedStorage(path: path, tensor: name, what: "vectors must be F32, F16 or BF16")
         }
+        return values
     }
 
     func optionalVector(_ name: String, if present: Bool) throws -> [Float]? {
