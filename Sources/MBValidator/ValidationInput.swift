@@ -1,5 +1,6 @@
 import Foundation
 import MBFormat
+import MBRuntime
 import MBTokenizer
 
 /// The token sequences a validation runs, and which positions were masked for fill-mask metrics.
@@ -62,7 +63,7 @@ public struct ValidationInput: Sendable {
         for (s, sequence) in sequences.enumerated() {
             let ordinary = sequence.indices.filter { !exclude.contains(sequence[$0]) }
             var chosen = ordinary.filter { p in
-                Double(Self.splitMix(UInt64(s) << 32 | UInt64(p)) >> 11) / Double(1 << 53) < rate
+                Double(SplitMix64.mix(UInt64(s) << 32 | UInt64(p)) >> 11) / Double(1 << 53) < rate
             }
             if chosen.isEmpty, !ordinary.isEmpty { chosen = [ordinary[ordinary.count / 2]] }
             for p in chosen { out.sequences[s][p] = maskId }
@@ -71,12 +72,6 @@ public struct ValidationInput: Sendable {
         return out
     }
 
-    static func splitMix(_ seed: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Why validation could not run (distinct from "ran and failed the thresholds").

@@ -11,7 +11,7 @@ final class ConcurrencyTests: XCTestCase {
         let model = try ModernBert(contentsOf: url)
         let vocab = Int32(model.config.vocabSize)
         // Different inputs per thread: lengths from 1 to past one attention block, batches of 1 to 3.
-        var generator = SplitMix(seed: 1)
+        var generator = SplitMix64(seed: 1)
         let inputs: [[[Int32]]] = (0..<8).map { t in
             (0...(t % 3)).map { s in (0..<(1 + (t * 37 + s * 53) % 300)).map { _ in Int32(generator.next() % UInt64(vocab)) } }
         }
@@ -30,18 +30,6 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(mismatches, [Int](repeating: 0, count: inputs.count), "concurrent results differ from serial ones")
         // And serial results are still the same afterwards (no global state left changed).
         XCTAssertEqual(try model.forward(inputs[5]).lastHiddenState, serial[5].lastHiddenState)
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
