@@ -37,27 +37,21 @@ struct ThresholdOptions: ParsableArguments {
         if let minCosine { t.minCosine = minCosine }
         if let minCosineMean { t.minCosineMean = minCosineMean }
         if let minLabelAgreement { t.minLabelAgreement = minLabelAgreement }
-        for metric in ignore {
-            switch metric {
-            case "logits_top1_agreement": t.minTop1 = nil
-            case "logits_top5_contains_reference_top1": t.minTop5 = nil
-            case "kl_divergence_mean": t.maxKL = nil
-            case "max_abs_logit_diff": t.maxAbsLogitDiff = nil
-            case "masked_top1_agreement": t.minMaskedTop1 = nil
-            case "hidden_cosine_min": t.minCosine = nil
-            case "hidden_cosine_mean": t.minCosineMean = nil
-            case "label_agreement": t.minLabelAgreement = nil
-            default: break
-            }
-        }
+        for metric in ignore { if let field = Self.checkable[metric] { t[keyPath: field] = nil } }
         return t
     }
 
+    /// The metrics `--ignore` accepts (the report's keys) and the threshold each one controls.
+    static let checkable: [String: WritableKeyPath<Thresholds, Double?>] = [
+        "logits_top1_agreement": \.minTop1, "logits_top5_contains_reference_top1": \.minTop5,
+        "kl_divergence_mean": \.maxKL, "max_abs_logit_diff": \.maxAbsLogitDiff,
+        "masked_top1_agreement": \.minMaskedTop1, "hidden_cosine_min": \.minCosine,
+        "hidden_cosine_mean": \.minCosineMean, "label_agreement": \.minLabelAgreement,
+    ]
+
     func validate() throws {
-        let known = ["logits_top1_agreement", "logits_top5_contains_reference_top1", "kl_divergence_mean", "max_abs_logit_diff",
-                     "masked_top1_agreement", "hidden_cosine_min", "hidden_cosine_mean", "label_agreement"]
-        for metric in ignore where !known.contains(metric) {
-            throw ValidationError("--ignore \(metric): unknown metric; one of \(known.joined(separator: ", "))")
+        for metric in ignore where Self.checkable[metric] == nil {
+            throw ValidationError("--ignore \(metric): unknown metric; one of \(Self.checkable.keys.sorted().joined(separator: ", "))")
         }
     }
 }
