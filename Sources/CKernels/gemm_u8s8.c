@@ -202,3 +202,37 @@ void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const i
         }
     }
 }
+
+// ---------------------------------------------------------------- weight row sums (computed at load)
+
+// Byte j of int32 lane r in a panel group is w[r][p + j], so a per-lane sum of the four bytes is a
+// partial row sum: vpmaddubsw against ones adds byte pairs, vpmaddwd against ones adds the pairs.
+__attribute__((target("avx2")))
+static void row_sums_avx2(const int8_t *w, int n, int k, int32_t *sums) {
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    for (int j0 = 0; j0 < n; j0 += PANEL) {
+        const int8_t *panel = w + (size_t)j0 * k;
+        __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+        for (int p = 0; p < k; p += 4) {
+            const int8_t *g = panel + (size_t)p * PANEL;
+            __m256i a = _mm256_loadu_si256((const __m256i *)g), b = _mm256_loadu_si256((const __m256i *)(g + 32));
+            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, a), ones16));
+            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, b), ones16));
+        }
+        _mm256_storeu_si256((__m256i *)(sums + j0), lo);
+        _mm256_storeu_si256((__m256i *)(sums + j0 + 8), hi);
+    }
+}
+
+void mb_row_sums_i8panels(const int8_t *w, int n, int k, int32_t *sums) {
+    if (mb_active_tier() >= 1) { row_sums_avx2(w, n, k, sums); return; }
+    for (int j0 = 0; j0 < n; j0 += PANEL) {
+        const int8_t *panel = w + (size_t)j0 * k;
+        for (int r = 0; r < PANEL; r++) sums[j0 + r] = 0;
+        for (int p = 0; p < k; p += 4)
+            for (int r = 0; r < PANEL; r++) {
+                const int8_t *v = panel + (size_t)p * PANEL + r * 4;
+                sums[j0 + r] += v[0] + v[1] + v[2] + v[3];
+            }
+    }
+}

@@ -40,6 +40,9 @@ final class PanelGemmTests: XCTestCase {
                 var got = [Int32](repeating: -1, count: c.m * c.n)
                 mb_gemm_u8s8_panels_i32(Int32(c.m), Int32(c.n), Int32(c.k), a, Int32(c.k), packed, sums, &got, Int32(c.n))
                 XCTAssertEqual(got, expected, "tier \(tier), m \(c.m) n \(c.n) k \(c.k)")
+                var kernelSums = [Int32](repeating: -1, count: c.n)
+                mb_row_sums_i8panels(packed, Int32(c.n), Int32(c.k), &kernelSums)
+                XCTAssertEqual(kernelSums, sums, "row sums, tier \(tier), n \(c.n) k \(c.k)")
             }
         }
     }

@@ -33,9 +33,29 @@ void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const i
 void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                              const int32_t *w_sums, int32_t *c, int ldc);
 
+/// w_sums for the kernels above: sums[j] = sum_p w[j][p] of a panel-ordered int8 matrix [n, k].
+void mb_row_sums_i8panels(const int8_t *w, int n, int k, int32_t *sums);
+
 /// Widens rows [first, first + count) of a panel-ordered int8 matrix [*, cols] to fp32 rows scaled
 /// by `scales[row]` (row-major output, count x cols). `first` and `count` are multiples of 16.
 void mb_widen_panels_i8(const int8_t *w, int cols, const float *scales, int first, int count, float *out);
+
+/// Weight-only products for a few activation rows (gemv_f32.c): out[i][j] = (sum_p x[i][p] * w[j][p]) * scale[j] + bias[j]
+/// for i < m, j < n, with fp32 activations `x` [m, k] (ld ldx) and weights converted to fp32 in registers.
+/// `bias` may be NULL; so may `scale` for the fp16/bf16 forms (then 1).
+///
+/// Panel-ordered int8 (layout 1; n % 16 == 0, k % 4 == 0).
+void mb_gemv_f32_i8panels(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                          const float *scale, const float *bias, float *out, int ldo);
+/// Row-major int8 [n, k] with per-row scales.
+void mb_gemv_f32_i8rows(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                        const float *scale, const float *bias, float *out, int ldo);
+/// Row-major IEEE fp16 [n, k].
+void mb_gemv_f32_f16rows(int m, int n, int k, const float *x, int ldx, const uint16_t *w,
+                         const float *scale, const float *bias, float *out, int ldo);
+/// Row-major bfloat16 [n, k].
+void mb_gemv_f32_bf16rows(int m, int n, int k, const float *x, int ldx, const uint16_t *w,
+                          const float *scale, const float *bias, float *out, int ldo);
 
 /// Widens n IEEE fp16 values to fp32.
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);

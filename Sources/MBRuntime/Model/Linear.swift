@@ -47,6 +47,43 @@ struct Linear: @unchecked Sendable {
         }
     }
 
+    /// Up to this many activation rows, non-fp32 weights are converted in registers (`direct`)
+    /// instead of widened to fp32 panels for sgemm: measured crossover, Docs/kernels.md.
+    static let directRowsLimit = 96
+
+    /// Few activation rows with fp16/bf16/int8 weights: the C kernels convert each weight once per
+    /// tile in registers; cores split the output columns.
+    private func direct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        let n = outFeatures, k = inFeatures
+        // Column blocks are multiples of the kernels' tiles (32 panel rows, 4 plain rows).
+        let unit = { if case .int8Panels = weight.storage { return 32 } else { return 4 } }()
+        let units = (n + unit - 1) / unit
+        let tasks = rows * n * k < 1 << 19 ? 1 : max(1, min(Threading.cores, units / 4))
+        let empty: [Float] = []
+        (bias ?? empty).withUnsafeBufferPointer { biasBuffer in
+            let b = bias == nil ? nil : biasBuffer.baseAddress
+            let run = { (t: Int) in
+                let j0 = min(n, units * t / tasks * unit), j1 = min(n, units * (t + 1) / tasks * unit)
+                guard j1 > j0 else { return }
+                let (m, width, kk, ld) = (Int32(rows), Int32(j1 - j0), Int32(k), Int32(n))
+                let out = y + j0, bj = b.map { $0 + j0 }
+                switch weight.storage {
+                case .int8Panels(let q, let scales):
+                    mb_gemv_f32_i8panels(m, width, kk, x, kk, q + j0 * k, scales + j0, bj, out, ld)
+                case .int8(let q, let scales):
+                    mb_gemv_f32_i8rows(m, width, kk, x, kk, q + j0 * k, scales + j0, bj, out, ld)
+                case .f16(let p):
+                    mb_gemv_f32_f16rows(m, width, kk, x, kk, p + j0 * k, nil, bj, out, ld)
+                case .bf16(let p):
+                    mb_gemv_f32_bf16rows(m, width, kk, x, kk, p + j0 * k, nil, bj, out, ld)
+                case .f32:
+                    preconditionFailure("fp32 weights go to OpenBLAS")
+                }
+            }
+            if tasks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: run) }
+        }
+    }
+
     /// - Parameters:
     ///   - x: `rows` activations of `inFeatures` floats each.
     ///   - y: receives `rows` outputs of `outFeatures` floats each.
@@ -59,6 +96,9 @@ struct Linear: @unchecked Sendable {
             return  // bias is applied inside the kernel's epilogue
         } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
             Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)
+        } else if rows <= Self.directRowsLimit {
+            direct(x, rows: rows, into: y)
+            return  // bias is applied inside the kernel
         } else {
             widened(x, rows: rows, into: y)
         }

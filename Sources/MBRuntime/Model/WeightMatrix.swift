@@ -84,18 +84,9 @@ struct WeightMatrix: @unchecked Sendable {
         case .int8(let p, _), .int8Panels(let p, _): q = p
         default: return nil
         }
-        // The panel order only permutes bytes within each 16-row panel, so sum per row in either layout.
         var sums = [Int32](repeating: 0, count: rows)
         if case .int8Panels = storage {
-            for r in 0..<rows {
-                let base = q + (r / PanelLayout.rows) * PanelLayout.rows * cols + (r % PanelLayout.rows) * PanelLayout.columns
-                var s: Int32 = 0
-                for g in 0..<(cols / PanelLayout.columns) {
-                    let v = base + g * PanelLayout.rows * PanelLayout.columns
-                    s += Int32(v[0]) + Int32(v[1]) + Int32(v[2]) + Int32(v[3])
-                }
-                sums[r] = s
-            }
+            sums.withUnsafeMutableBufferPointer { mb_row_sums_i8panels(q, Int32(rows), Int32(cols), $0.baseAddress!) }
         } else {
             for r in 0..<rows {
                 var s: Int32 = 0

@@ -1,0 +1,215 @@
+// Weight-only products for a few activation rows: y = x W^T * scale + bias with fp32 activations
+// and int8 / fp16 / bf16 weights converted to fp32 in registers.
+//
+// With few rows, widening whole weight panels to fp32 and calling sgemm writes and re-reads four
+// times the weight bytes for very little arithmetic; here each weight is converted once per tile
+// and used for every row of the tile straight from registers.
+//
+// The bodies are written once with Clang vector extensions (16 x fp32 lanes) and compiled three
+// times under different target attributes: AVX-512 (one zmm per vector), AVX2 + FMA + F16C (two ymm)
+// and baseline x86-64 (SSE). The lane arithmetic is the same in all three; only the fusing of
+// multiply-adds differs, which stays within float rounding.
+#include "CKernels.h"
+#include <string.h>
+
+#pragma clang diagnostic ignored "-Wpsabi"  // vector-typed helpers are always inlined; no ABI crosses a call
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef int8_t v16c __attribute__((vector_size(16)));
+typedef uint16_t v16s __attribute__((vector_size(32)));
+typedef uint32_t v16u __attribute__((vector_size(64)));
+typedef _Float16 v16h __attribute__((vector_size(32)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
+INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
+INLINE void store_f32(float *p, v16f v) { memcpy(p, &v, 64); }
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+// Pairwise, so the reduction is short and identical on every tier.
+INLINE float hsum(v16f v) {
+    v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+// ---------------------------------------------------------------- panel-ordered int8
+
+// One 64-byte panel group holds w[row 0..15][p..p+3], row r in int32 lane r, column p+j in byte j.
+// Shifting byte j to the top and arithmetic-shifting back sign-extends it into the lane.
+INLINE void panel_group(const int8_t *g, v16f out[4]) {
+    v16i raw; memcpy(&raw, g, 64);
+    out[0] = __builtin_convertvector((raw << 24) >> 24, v16f);
+    out[1] = __builtin_convertvector((raw << 16) >> 24, v16f);
+    out[2] = __builtin_convertvector((raw << 8) >> 24, v16f);
+    out[3] = __builtin_convertvector(raw >> 24, v16f);
+}
+
+// T activation rows x P panels (16 output columns each); T and P are constants after inlining,
+// so the T x P accumulators stay in registers.
+INLINE void panel_tile(const int T, const int P, int k, const float *x, int ldx, const int8_t *w,
+                       const float *scale, const float *bias, float *out, int ldo) {
+    v16f acc[8][2];
+    for (int t = 0; t < T; t++) for (int q = 0; q < P; q++) acc[t][q] = splat(0);
+    for (int p = 0; p < k; p += 4) {
+        v16f wv[2][4];
+        for (int q = 0; q < P; q++) panel_group(w + (size_t)q * 16 * k + (size_t)p * 16, wv[q]);
+        for (int t = 0; t < T; t++) {
+            const float *xr = x + (size_t)t * ldx + p;
+            for (int j = 0; j < 4; j++) {
+                v16f xs = splat(xr[j]);
+                for (int q = 0; q < P; q++) acc[t][q] += wv[q][j] * xs;
+            }
+        }
+    }
+    for (int q = 0; q < P; q++) {
+        v16f s = load_f32(scale + q * 16), b = bias ? load_f32(bias + q * 16) : splat(0);
+        for (int t = 0; t < T; t++) store_f32(out + (size_t)t * ldo + q * 16, acc[t][q] * s + b);
+    }
+}
+
+#define PANEL_ROWS_CASES(P) \
+    switch (T) { \
+    case 8: panel_tile(8, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 7: panel_tile(7, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 6: panel_tile(6, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 5: panel_tile(5, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 4: panel_tile(4, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 3: panel_tile(3, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    case 2: panel_tile(2, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    default: panel_tile(1, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
+    }
+
+// Two panels (32 columns) at a time; the 32 x k weight block stays in L1 while every group of
+// eight activation rows passes over it.
+INLINE void panels_body(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                        const float *scale, const float *bias, float *out, int ldo) {
+    for (int j = 0; j < n; j += 32) {
+        const int pair = n - j >= 32;
+        const int8_t *wp = w + (size_t)j * k;
+        const float *sp = scale + j, *bp = bias ? bias + j : 0;
+        for (int i = 0; i < m; i += 8) {
+            const int T = m - i < 8 ? m - i : 8;
+            const float *xr = x + (size_t)i * ldx;
+            float *op = out + (size_t)i * ldo + j;
+            if (pair) { PANEL_ROWS_CASES(2) } else { PANEL_ROWS_CASES(1) }
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static void panels_avx512(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                          const float *scale, const float *bias, float *out, int ldo) {
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void panels_avx2(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                        const float *scale, const float *bias, float *out, int ldo) {
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+}
+
+static void panels_portable(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                            const float *scale, const float *bias, float *out, int ldo) {
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+}
+
+void mb_gemv_f32_i8panels(int m, int n, int k, const float *x, int ldx, const int8_t *w,
+                          const float *scale, const float *bias, float *out, int ldo) {
+    int tier = mb_active_tier();
+    if (tier >= 2) panels_avx512(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    else if (tier == 1) panels_avx2(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    else panels_portable(m, n, k, x, ldx, w, scale, bias, out, ldo);
+}
+
+// ---------------------------------------------------------------- row-major int8 / fp16 / bf16
+
+enum { W_I8, W_F16, W_BF16 };
+
+// Sixteen consecutive weights of one row as fp32 (unscaled).
+INLINE v16f load_w(const int kind, const void *w, size_t i) {
+    if (kind == W_I8) { v16c v; memcpy(&v, (const int8_t *)w + i, 16); return __builtin_convertvector(v, v16f); }
+    if (kind == W_F16) { v16h v; memcpy(&v, (const uint16_t *)w + i, 32); return __builtin_convertvector(v, v16f); }
+    v16s v; memcpy(&v, (const uint16_t *)w + i, 32);
+    v16u bits = __builtin_convertvector(v, v16u) << 16;
+    v16f f; memcpy(&f, &bits, 64); return f;
+}
+
+INLINE float load_w1(const int kind, const void *w, size_t i) {
+    if (kind == W_I8) return ((const int8_t *)w)[i];
+    if (kind == W_F16) return (float)((const _Float16 *)w)[i];
+    uint32_t bits = (uint32_t)((const uint16_t *)w)[i] << 16;
+    float f; memcpy(&f, &bits, 4); return f;
+}
+
+// R weight rows x T activation rows of dot products along k, reduced at the end.
+INLINE void rows_tile(const int kind, const int R, const int T, int k, const float *x, int ldx,
+                      const void *w, size_t row0, const float *scale, const float *bias, float *out, int ldo) {
+    v16f acc[4][4];
+    for (int r = 0; r < R; r++) for (int t = 0; t < T; t++) acc[r][t] = splat(0);
+    int p = 0;
+    for (; p + 16 <= k; p += 16) {
+        v16f xv[4];
+        for (int t = 0; t < T; t++) xv[t] = load_f32(x + (size_t)t * ldx + p);
+        for (int r = 0; r < R; r++) {
+            v16f wv = load_w(kind, w, (row0 + r) * (size_t)k + p);
+            for (int t = 0; t < T; t++) acc[r][t] += wv * xv[t];
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float s = scale ? scale[row0 + r] : 1.0f, b = bias ? bias[row0 + r] : 0.0f;
+        for (int t = 0; t < T; t++) {
+            float sum = hsum(acc[r][t]);
+            for (int q = p; q < k; q++) sum += load_w1(kind, w, (row0 + r) * (size_t)k + q) * x[(size_t)t * ldx + q];
+            out[(size_t)t * ldo + row0 + r] = sum * s + b;
+        }
+    }
+}
+
+#define ROWS_T_CASES(kind, R) \
+    switch (T) { \
+    case 4: rows_tile(kind, R, 4, k, xr, ldx, w, j, scale, bias, op, ldo); break; \
+    case 3: rows_tile(kind, R, 3, k, xr, ldx, w, j, scale, bias, op, ldo); break; \
+    case 2: rows_tile(kind, R, 2, k, xr, ldx, w, j, scale, bias, op, ldo); break; \
+    default: rows_tile(kind, R, 1, k, xr, ldx, w, j, scale, bias, op, ldo); break; \
+    }
+
+INLINE void rows_body(const int kind, int m, int n, int k, const float *x, int ldx, const void *w,
+                      const float *scale, const float *bias, float *out, int ldo) {
+    for (size_t j = 0; j < (size_t)n; j += 4) {
+        const int R = n - (int)j < 4 ? n - (int)j : 4;
+        for (int i = 0; i < m; i += 4) {
+            const int T = m - i < 4 ? m - i : 4;
+            const float *xr = x + (size_t)i * ldx;
+            float *op = out + (size_t)i * ldo;
+            if (R == 4) { ROWS_T_CASES(kind, 4) }
+            else if (R == 3) { ROWS_T_CASES(kind, 3) }
+            else if (R == 2) { ROWS_T_CASES(kind, 2) }
+            else { ROWS_T_CASES(kind, 1) }
+        }
+    }
+}
+
+#define ROWS_ENTRY(name, kind, wtype) \
+    __attribute__((target("avx512f,avx512bw,avx512vl"))) \
+    static void name##_avx512(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
+                              const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+    __attribute__((target("avx2,fma,f16c"))) \
+    static void name##_avx2(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
+                            const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+    static void name##_portable(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
+                                const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+    void name(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
+              const float *bias, float *out, int ldo) { \
+        int tier = mb_active_tier(); \
+        if (tier >= 2) name##_avx512(m, n, k, x, ldx, w, scale, bias, out, ldo); \
+        else if (tier == 1) name##_avx2(m, n, k, x, ldx, w, scale, bias, out, ldo); \
+        else name##_portable(m, n, k, x, ldx, w, scale, bias, out, ldo); \
+    }
+
+ROWS_ENTRY(mb_gemv_f32_i8rows, W_I8, int8_t)
+ROWS_ENTRY(mb_gemv_f32_f16rows, W_F16, uint16_t)
+ROWS_ENTRY(mb_gemv_f32_bf16rows, W_BF16, uint16_t)
