@@ -33,6 +33,15 @@ public final class ModelFile: @unchecked Sendable {
         slice(Int(record.offset), Int(record.length))
     }
 
+    /// Copies `count` bytes starting `byteOffset` into a tensor with a read call rather than through the
+    /// mapping (see `MappedFile.read`); falls back to the mapping if the read fails.
+    public func copyBytes(of record: TensorRecord, byteOffset: Int, count: Int, into destination: UnsafeMutableRawPointer) {
+        precondition(byteOffset >= 0 && byteOffset + count <= Int(record.length), "range outside tensor \(record.name)")
+        if !mapping.read(at: header.dataOffset + Int(record.offset) + byteOffset, count: count, into: destination) {
+            destination.copyMemory(from: bytes(of: record).baseAddress! + byteOffset, byteCount: count)
+        }
+    }
+
     /// The per-row scales of a quantized tensor.
     public func scales(of record: TensorRecord) -> UnsafeBufferPointer<Float> {
         slice(Int(record.scaleOffset), Int(record.scaleLength)).bindMemory(to: Float.self)

@@ -21,13 +21,12 @@ struct Attention: @unchecked Sendable {
     /// - Parameters:
     ///   - x: normed input [tokens, hidden].
     ///   - rope: cos/sin tables covering the longest sequence.
+    ///   - scratch: the layer's buffers; `wide` holds q, k, v and `gated` the context.
     ///   - out: receives the projected attention output [tokens, hidden].
     func callAsFunction(_ x: UnsafePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
-                        into out: UnsafeMutablePointer<Float>) {
-        let tokens = batch.tokenCount, hidden = numHeads * headDim
-        let qkv = UnsafeMutablePointer<Float>.allocate(capacity: tokens * 3 * hidden)
-        let context = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
-        defer { qkv.deallocate(); context.deallocate() }
+                        scratch: LayerScratch, into out: UnsafeMutablePointer<Float>) {
+        let tokens = batch.tokenCount
+        let qkv = scratch.wide, context = scratch.gated
         wqkv(x, rows: tokens, into: qkv)
         applyRotary(qkv, batch: batch, rope: rope)
 

@@ -30,9 +30,9 @@ struct EncoderLayer: @unchecked Sendable {
         let normed = scratch.normed, delta = scratch.delta
         if let attentionNorm {
             attentionNorm(hidden, rows: tokens, into: normed)
-            attention(normed, batch: batch, rope: rope, into: delta)
+            attention(normed, batch: batch, rope: rope, scratch: scratch, into: delta)
         } else {
-            attention(hidden, batch: batch, rope: rope, into: delta)
+            attention(hidden, batch: batch, rope: rope, scratch: scratch, into: delta)
         }
         Elementwise.add(delta, into: hidden, count: tokens * width)
 
@@ -44,18 +44,22 @@ struct EncoderLayer: @unchecked Sendable {
     }
 }
 
-/// Activation buffers reused by every layer of one forward pass.
+/// Activation buffers reused by every layer of one forward pass. The attention half of a layer
+/// borrows the MLP's buffers (qkv in `wide`, the attention context in `gated`), which are free
+/// at that point: peak activation memory is one layer's widest tensors, not their sum.
 final class LayerScratch {
     let normed: UnsafeMutablePointer<Float>
     let delta: UnsafeMutablePointer<Float>
+    /// [tokens, max(2 x intermediate, 3 x hidden)]: Wi output, or fused q, k, v.
     let wide: UnsafeMutablePointer<Float>
+    /// [tokens, max(intermediate, hidden)]: GeGLU output, or the attention context.
     let gated: UnsafeMutablePointer<Float>
 
     init(tokens: Int, hidden: Int, intermediate: Int) {
         normed = .allocate(capacity: tokens * hidden)
         delta = .allocate(capacity: tokens * hidden)
-        wide = .allocate(capacity: tokens * 2 * intermediate)
-        gated = .allocate(capacity: tokens * intermediate)
+        wide = .allocate(capacity: tokens * max(2 * intermediate, 3 * hidden))
+        gated = .allocate(capacity: tokens * max(intermediate, hidden))
     }
 
     deinit {

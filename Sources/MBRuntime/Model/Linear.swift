@@ -8,14 +8,14 @@ struct Linear: @unchecked Sendable {
     let bias: [Float]?
     /// Only consulted for int8 weights: widen them (w8a32) or run integer GEMM (w8a8).
     let mode: ExecutionMode
-    /// Row sums of panel-ordered int8 weights, computed once at load for the W8A8 kernel.
-    private let rowSums: [Int32]?
+    /// Row sums of panel-ordered int8 weights for the W8A8 kernel (nil in other modes and storages).
+    private let rowSums: LazyRowSums?
 
     init(weight: WeightMatrix, bias: [Float]?, mode: ExecutionMode = .w8a32) {
         self.weight = weight
         self.bias = bias
         self.mode = mode
-        if mode == .w8a8, case .int8Panels = weight.storage { rowSums = weight.int8RowSums() } else { rowSums = nil }
+        if mode == .w8a8, case .int8Panels = weight.storage { rowSums = LazyRowSums() } else { rowSums = nil }
     }
 
     var outFeatures: Int { weight.rows }
@@ -92,7 +92,7 @@ struct Linear: @unchecked Sendable {
         if let w = weight.f32 {
             Gemm.abT(m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: k, c: y, ldc: n)
         } else if let rowSums, case let .int8Panels(q, scales) = weight.storage {
-            PanelGemm.apply(x, rows: rows, k: k, n: n, weights: q, rowSums: rowSums, weightScales: scales, bias: bias, into: y)
+            PanelGemm.apply(x, rows: rows, k: k, n: n, weights: q, rowSums: rowSums.value(for: weight), weightScales: scales, bias: bias, into: y)
             return  // bias is applied inside the kernel's epilogue
         } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
             Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)

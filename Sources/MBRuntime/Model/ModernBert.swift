@@ -9,7 +9,7 @@ public final class ModernBert: @unchecked Sendable {
     public var config: ModelConfig { file.config }
     public let head: TaskHead?
 
-    private let embeddings: WeightMatrix
+    private let embeddings: EmbeddingTable
     private let embeddingNorm: Norm
     private let layers: [EncoderLayer]
     private let finalNorm: Norm
@@ -36,13 +36,13 @@ public final class ModernBert: @unchecked Sendable {
         self.overrides = overrides
         let weights = try WeightLoader(file: file, mode: mode, overrides: overrides)
         let c = file.config
-        embeddings = try weights.matrix("embeddings.tok_embeddings.weight")
+        embeddings = try weights.embeddings("embeddings.tok_embeddings.weight")
         embeddingNorm = try weights.norm("embeddings.norm")
         layers = try (0..<c.numLayers).map { try EncoderLayer(index: $0, weights: weights) }
         finalNorm = try weights.norm("final_norm")
         globalRotary = Rotary(headDim: c.headDim, theta: c.globalRopeTheta)
         localRotary = Rotary(headDim: c.headDim, theta: c.localRopeTheta)
-        head = c.hasHead ? try TaskHead(weights: weights, embeddings: embeddings) : nil
+        head = c.hasHead ? try TaskHead(weights: weights, embeddings: embeddings.matrix) : nil
     }
 
     /// Runs the encoder on a batch of token-id sequences of any lengths (no padding needed).
@@ -62,7 +62,7 @@ public final class ModernBert: @unchecked Sendable {
 
         hidden.withUnsafeMutableBufferPointer { buffer in
             let x = buffer.baseAddress!
-            for (row, id) in batch.ids.enumerated() { embeddings.widenRows(Int(id), count: 1, into: x + row * h) }
+            embeddings.lookup(batch.ids, into: x)
             embeddingNorm(x, rows: tokens, into: x)
             if outputHiddenStates { recorded.append(Array(buffer)) }
             for (index, layer) in layers.enumerated() {

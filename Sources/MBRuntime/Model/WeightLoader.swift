@@ -25,6 +25,11 @@ struct WeightLoader {
         return try WeightMatrix(file: file, record: r)
     }
 
+    /// The token embedding table, read row by row from the file unless overridden.
+    func embeddings(_ name: String) throws -> EmbeddingTable {
+        EmbeddingTable(matrix: try matrix(name), file: file, name: name, overridden: overrides?.matrix(name) != nil)
+    }
+
     /// A 1-D tensor as fp32 (norm weights and biases are small, so they are copied).
     func vector(_ name: String) throws -> [Float] {
         guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
