@@ -32,8 +32,10 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(help: "Print JSON: per text, [{\"label\", \"score\"}] best first.")
     var json = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
         let (bar, progress) = TaskCommand.progress("classify", items: texts.count)
         var rows: [[(label: String, score: Float)]] = []

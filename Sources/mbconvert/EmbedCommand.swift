@@ -33,8 +33,10 @@ struct EmbedCommand: ParsableCommand {
     @Flag(help: "Print JSON: [{\"text\", \"embedding\"}].")
     var json = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
         let embedder = try Embedder(model: model, pooling: pooling, normalize: normalize)
         let (bar, progress) = TaskCommand.progress("embed", items: texts.count)

@@ -25,8 +25,10 @@ struct FillMaskCommand: ParsableCommand {
     @Flag(name: .customLong("no-truncate"), help: "Make a text longer than the model's max positions an error instead of truncating it.")
     var noTruncate = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
         let fill = try FillMask(model: model, topK: topK)
         let (bar, progress) = TaskCommand.progress("fill-mask", items: texts.count)

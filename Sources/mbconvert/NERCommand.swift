@@ -22,8 +22,10 @@ struct NERCommand: ParsableCommand {
     @Flag(help: "Print JSON: per text, [{\"entity_group\", \"score\", \"word\", \"start\", \"end\"}].")
     var json = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
         let ner = try TokenClassifier(model: model, aggregation: aggregation)
         let (bar, progress) = TaskCommand.progress("ner", items: texts.count)

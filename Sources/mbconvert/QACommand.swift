@@ -33,8 +33,10 @@ struct QACommand: ParsableCommand {
 
     private struct Line: Decodable { var question: String; var context: String }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         var queries: [QuestionAnswerer.Query] = []
         if let input {
             guard question == nil, context == nil else { throw ValidationError("give --question/--context or --input, not both") }

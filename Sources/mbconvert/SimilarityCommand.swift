@@ -31,8 +31,10 @@ struct SimilarityCommand: ParsableCommand {
         if input == nil && texts.count < 2 { throw ValidationError("give a query and at least one text to compare it with") }
     }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        let model = try TaskCommand.loadModel(file)
+        let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
         let embedder = try Embedder(model: model, pooling: pooling)
         let (bar, progress) = TaskCommand.progress("embed", items: texts.count)

@@ -4,10 +4,6 @@ import MBRuntime
 
 /// What every text task command shares: loading, input texts, progress, JSON and warnings.
 enum TaskCommand {
-    static func loadModel(_ path: String) throws -> ModernBert {
-        try ModernBert(contentsOf: URL(fileURLWithPath: path))
-    }
-
     /// Texts from the command line, or from `--input` (JSON Lines); exactly one source.
     static func texts(_ arguments: [String], input: String?) throws -> [String] {
         if let input {

@@ -1,5 +1,6 @@
 import Foundation
 import MBConverter
+import MBFormat
 import MBRuntime
 import XCTest
 
@@ -34,17 +35,29 @@ final class ConcurrencyTests: XCTestCase {
 }
 
 final class ThreadingTests: XCTestCase {
-    /// Overlapping forwards leave OpenBLAS's thread count as it was.
-    func testConcurrentForwardsRestoreTheThreadCount() throws {
-        let url = try TestPaths.temporaryDirectory().appendingPathComponent("model.mbc")
-        _ = try Converter(directory: TestPaths.fixtures.appendingPathComponent("mlm-legacy-f32")).convert(to: url)
-        let model = try ModernBert(contentsOf: url)
+    /// One thread and two give bit-identical outputs (no split divides a reduction), on fp32 and
+    /// int8 files in both execution modes, for small inputs (the few-row kernels) and large ones.
+    func testThreadCountDoesNotChangeResults() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let fp32 = dir.appendingPathComponent("model.mbc"), int8 = dir.appendingPathComponent("int8.mbc")
+        _ = try Converter(directory: TestPaths.fixtures.appendingPathComponent("tokcls-f32")).convert(to: fp32)
+        let source = try ModelFileTensorSource(url: fp32)
+        _ = try Quantizer(source: source, plan: QuantizationPlan(config: source.config, options: .init(target: .int8))).write(to: int8)
         let before = Threading.threads
-        Threading.setThreads(2)
-        DispatchQueue.concurrentPerform(iterations: 4) { t in
-            for _ in 0..<2 { _ = try! model.forward([[Int32](repeating: Int32(t + 1), count: 70)]) }
+        defer { Threading.setThreads(before) }
+        var generator = SplitMix64(seed: 9)
+        let inputs: [[[Int32]]] = [[(0..<7).map { _ in Int32(generator.next() % 400) }],
+                                   (0..<3).map { n in (0..<(150 + 40 * n)).map { _ in Int32(generator.next() % 400) } }]
+        for (url, mode) in [(fp32, ExecutionMode.w8a32), (int8, .w8a32), (int8, .w8a8)] {
+            let model = try ModernBert(contentsOf: url, mode: mode)
+            for input in inputs {
+                Threading.setThreads(1)
+                let one = try model.forward(input).lastHiddenState
+                Threading.setThreads(2)
+                XCTAssertEqual(Threading.threads, 2)
+                let two = try model.forward(input).lastHiddenState
+                XCTAssertEqual(one, two, "\(url.lastPathComponent) \(mode) \(input.map(\.count))")
+            }
         }
-        XCTAssertEqual(Threading.threads, 2)
-        Threading.setThreads(before)
     }
 }

@@ -60,6 +60,11 @@ void mb_gemv_f32_bf16rows(int m, int n, int k, const float *x, int ldx, const ui
 /// Widens n IEEE fp16 values to fp32.
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 
+/// Runs fn(ctx, t) for t in [0, tasks) on up to `threads` threads (the caller and pooled workers that
+/// spin briefly between loops); returns when all are done. A call made while another loop runs (nested,
+/// or from another thread) runs its tasks serially on the calling thread. parallel.c says why.
+void mb_parallel_for(int tasks, int threads, void (*fn)(void *ctx, int task), void *ctx);
+
 /// Peak probe: runs `iterations` x 24 independent vpdpbusd (16 lanes x 4 multiply-adds each) on
 /// this thread and returns a value derived from the result (so the work is not optimised away).
 /// Returns -1 when the CPU has no AVX-512 VNNI.

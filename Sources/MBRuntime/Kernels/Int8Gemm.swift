@@ -42,7 +42,7 @@ public enum Int8Gemm {
         if tasks == 1 || m * n * k < 1 << 16 {
             for t in 0..<tasks { work(t) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: tasks, execute: work)
+            ParallelLoop.run(tasks, work)
         }
     }
 

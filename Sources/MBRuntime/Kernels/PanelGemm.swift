@@ -33,7 +33,7 @@ enum PanelGemm {
                                         sums.baseAddress! + j0, xScales, weightScales + j0, b.map { $0 + j0 },
                                         y + j0, Int32(n))
                 }
-                if tasks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: run) }
+                ParallelLoop.run(tasks, run)
             }
         }
     }

@@ -38,12 +38,9 @@ struct Attention: @unchecked Sendable {
             }
         }
         let qkvAddress = UnsafePointer(qkv), contextAddress = context
-        // The tasks are the parallelism here; OpenBLAS threads on top of them would oversubscribe the cores.
-        Threading.withSingleThreadedBLAS {
-            DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
-                let task = tasks[t]
-                attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, into: contextAddress)
-            }
+        ParallelLoop.run(tasks.count) { t in
+            let task = tasks[t]
+            attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, into: contextAddress)
         }
         wo(context, rows: tokens, into: out)
     }

@@ -24,26 +24,32 @@ struct Linear: @unchecked Sendable {
     /// Rows of W widened per step when W is not fp32: enough for an efficient GEMM, a few MB of scratch.
     private static let panelRows = 512
 
-    /// fp16/bf16/int8 weights with fp32 activations: each core takes a range of output rows, widens
-    /// them panel by panel into a reused buffer and multiplies with single-threaded OpenBLAS. (Letting
-    /// OpenBLAS thread each of many small panel products cost more in wake-ups than the products.)
+    /// Splits the output columns into one slice per thread (multiples of `unit`, whole kernel tiles)
+    /// and runs `body(first, last)` on each; small products run on the calling thread.
+    private func forEachColumnSlice(rows: Int, unit: Int, _ body: (Int, Int) -> Void) {
+        let n = outFeatures
+        let units = (n + unit - 1) / unit
+        let tasks = rows * n * inFeatures < 1 << 19 ? 1 : max(1, min(Threading.cores, units / 4))
+        ParallelLoop.run(tasks) { t in
+            let first = min(n, units * t / tasks * unit), last = min(n, units * (t + 1) / tasks * unit)
+            if last > first { body(first, last) }
+        }
+    }
+
+    /// fp16/bf16/int8 weights with fp32 activations and many rows: each thread widens its columns'
+    /// weights a panel of rows at a time into a reused buffer and multiplies with OpenBLAS.
     private func widened(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
-        let tasks = max(1, min(Threading.cores, n / 128))
-        Threading.withSingleThreadedBLAS {
-            let run = { (t: Int) in
-                let first = n * t / tasks, last = n * (t + 1) / tasks
-                ScratchPool.shared.withBuffer(count: Self.panelRows * k) { panel in
-                    var start = first
-                    while start < last {
-                        let count = min(Self.panelRows, last - start)
-                        weight.widenRows(start, count: count, into: panel)
-                        Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + start, ldc: n)
-                        start += count
-                    }
+        forEachColumnSlice(rows: rows, unit: 16) { first, last in
+            ScratchPool.shared.withBuffer(count: Self.panelRows * k) { panel in
+                var start = first
+                while start < last {
+                    let count = min(Self.panelRows, last - start)
+                    weight.widenRows(start, count: count, into: panel)
+                    Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + start, ldc: n)
+                    start += count
                 }
             }
-            if tasks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: run) }
         }
     }
 
@@ -55,16 +61,12 @@ struct Linear: @unchecked Sendable {
     /// tile in registers; cores split the output columns.
     private func direct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
-        // Column blocks are multiples of the kernels' tiles (32 panel rows, 4 plain rows).
+        // Slices are multiples of the kernels' tiles (32 panel rows, 4 plain rows).
         let unit = { if case .int8Panels = weight.storage { return 32 } else { return 4 } }()
-        let units = (n + unit - 1) / unit
-        let tasks = rows * n * k < 1 << 19 ? 1 : max(1, min(Threading.cores, units / 4))
         let empty: [Float] = []
         (bias ?? empty).withUnsafeBufferPointer { biasBuffer in
             let b = bias == nil ? nil : biasBuffer.baseAddress
-            let run = { (t: Int) in
-                let j0 = min(n, units * t / tasks * unit), j1 = min(n, units * (t + 1) / tasks * unit)
-                guard j1 > j0 else { return }
+            forEachColumnSlice(rows: rows, unit: unit) { j0, j1 in
                 let (m, width, kk, ld) = (Int32(rows), Int32(j1 - j0), Int32(k), Int32(n))
                 let out = y + j0, bj = b.map { $0 + j0 }
                 switch weight.storage {
@@ -80,7 +82,6 @@ struct Linear: @unchecked Sendable {
                     preconditionFailure("fp32 weights go to OpenBLAS")
                 }
             }
-            if tasks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: run) }
         }
     }
 
@@ -90,7 +91,9 @@ struct Linear: @unchecked Sendable {
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
         if let w = weight.f32 {
-            Gemm.abT(m: rows, n: n, k: k, a: x, lda: k, b: w, ldb: k, c: y, ldc: n)
+            forEachColumnSlice(rows: rows, unit: 16) { first, last in
+                Gemm.abT(m: rows, n: last - first, k: k, a: x, lda: k, b: w + first * k, ldb: k, c: y + first, ldc: n)
+            }
         } else if let rowSums, case let .int8Panels(q, scales) = weight.storage {
             PanelGemm.apply(x, rows: rows, k: k, n: n, weights: q, rowSums: rowSums.value(for: weight), weightScales: scales, bias: bias, into: y)
             return  // bias is applied inside the kernel's epilogue

@@ -31,6 +31,7 @@ public final class ModernBert: @unchecked Sendable {
     ///     quantization sensitivity without writing a file per trial).
     /// - Throws: `ModelError` when the file's tensors do not match its config.
     public init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil) throws {
+        Threading.prepare()
         self.file = file
         self.mode = mode
         self.overrides = overrides
