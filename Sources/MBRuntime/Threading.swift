@@ -13,8 +13,11 @@ public enum Threading {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-    /// OpenBLAS single-threaded, set once before the first product.
-    private static let blasConfigured: Void = { openblas_set_num_threads(1) }()
+    /// OpenBLAS single-threaded with its idle workers stopped, once before the first product.
+    private static let blasConfigured: Void = {
+        openblas_set_num_threads(1)
+        mb_openblas_stop_threads()
+    }()
 
     /// Sets the number of threads for the runtime's parallel loops (default: every online core).
     public static func setThreads(_ count: Int) {
