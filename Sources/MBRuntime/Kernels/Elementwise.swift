@@ -5,26 +5,20 @@ import MBFormat
 ///
 /// Tails shorter than 16 go through the same vector code on a zero-padded copy, so every element
 /// gets the same arithmetic whatever its position (results never depend on alignment or width).
+///
+/// Loops are written out rather than passed as closures to a shared helper: the compiler keeps such
+/// closures out of line, and a SIMD16 value crossing a call travels as four 128-bit registers,
+/// which made these kernels several times slower. The vector math is `@_transparent` for the same
+/// reason (`@inline(__always)` is only a hint to this compiler).
 enum Elementwise {
-    /// Applies `body` to `count` floats of `x` 16 at a time, writing into `y` (which may be `x`).
-    @inline(__always)
-    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-                    _ body: (Float16x, Int) -> Float16x) {
-        var i = 0
-        while i + 16 <= count {
-            VectorMath.store(body(VectorMath.load(x + i), i), y + i)
-            i += 16
-        }
-        if i < count {
-            var tail = Float16x()
-            for j in 0..<(count - i) { tail[j] = x[i + j] }
-            let out = body(tail, i)
-            for j in 0..<(count - i) { y[i + j] = out[j] }
-        }
+    /// Writes the first `count` lanes of `v` to `p`.
+    @_transparent
+    static func storePrefix(_ v: Float16x, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        for j in 0..<count { p[j] = v[j] }
     }
 
     /// Loads 16 floats starting at `offset` of a row of `count`, zero past the end.
-    @inline(__always)
+    @_transparent
     static func load(_ p: UnsafePointer<Float>, _ offset: Int, count: Int) -> Float16x {
         if offset + 16 <= count { return VectorMath.load(p + offset) }
         var v = Float16x()
@@ -48,15 +42,17 @@ enum Elementwise {
             while i + 16 <= cols { let d = VectorMath.load(row + i) - mean; squares += d * d; i += 16 }
             while i < cols { let d = row[i] - mean; squares[0] += d * d; i += 1 }
             let inv = 1 / (squares.sum() / Float(cols) + eps).squareRoot()
-            if let bias {
-                map(row, out, count: cols) { v, j in (v - mean) * inv * load(weight, j, count: cols) + load(bias, j, count: cols) }
-            } else {
-                map(row, out, count: cols) { v, j in (v - mean) * inv * load(weight, j, count: cols) }
+            i = 0
+            while i < cols {
+                var v = (load(row, i, count: cols) - mean) * inv * load(weight, i, count: cols)
+                if let bias { v += load(bias, i, count: cols) }
+                if i + 16 <= cols { VectorMath.store(v, out + i) } else { storePrefix(v, out + i, count: cols - i) }
+                i += 16
             }
         }
     }
 
-    @inline(__always)
+    @_transparent
     static func activate(_ x: Float16x, _ kind: Activation) -> Float16x {
         switch kind {
         case .gelu: return 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
@@ -69,25 +65,35 @@ enum Elementwise {
     }
 
     static func activateInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
-        map(x, x, count: count) { v, _ in activate(v, kind) }
+        var i = 0
+        while i < count {
+            let v = activate(load(x, i, count: count), kind)
+            if i + 16 <= count { VectorMath.store(v, x + i) } else { storePrefix(v, x + i, count: count - i) }
+            i += 16
+        }
     }
 
     /// GeGLU: out[r, c] = act(wi[r, c]) * wi[r, inner + c], where wi rows are [input | gate].
     static func gatedActivation(_ wi: UnsafePointer<Float>, rows: Int, inner: Int, _ kind: Activation,
                                 into out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
-            let input = wi + r * 2 * inner, gate = input + inner
-            map(input, out + r * inner, count: inner) { v, j in activate(v, kind) * load(gate, j, count: inner) }
+            let input = wi + r * 2 * inner, gate = input + inner, o = out + r * inner
+            var i = 0
+            while i < inner {
+                let v = activate(load(input, i, count: inner), kind) * load(gate, i, count: inner)
+                if i + 16 <= inner { VectorMath.store(v, o + i) } else { storePrefix(v, o + i, count: inner - i) }
+                i += 16
+            }
         }
     }
 
     static func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-        for r in 0..<rows {
-            map(y + r * cols, y + r * cols, count: cols) { v, j in v + load(bias, j, count: cols) }
-        }
+        for r in 0..<rows { add(bias, into: y + r * cols, count: cols) }
     }
 
     static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        map(y, y, count: count) { v, j in v + load(x, j, count: count) }
+        var i = 0
+        while i + 16 <= count { VectorMath.store(VectorMath.load(y + i) + VectorMath.load(x + i), y + i); i += 16 }
+        while i < count { y[i] += x[i]; i += 1 }
     }
 }

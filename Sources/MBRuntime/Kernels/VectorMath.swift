@@ -8,7 +8,7 @@ typealias Float16x = SIMD16<Float>
 
 enum VectorMath {
     /// e^x for each lane (inputs below -87 give 0, above 88 give +inf-clamped 2^127 scale).
-    @inline(__always)
+    @_transparent
     static func exp(_ x: Float16x) -> Float16x {
         // Only plain lane-wise operations here: the generic SIMD helpers (clamped, rounded,
         // Float -> Int32 init) are not specialised by the compiler and run element by element.
@@ -31,7 +31,7 @@ enum VectorMath {
     }
 
     /// erf(x) for each lane (Abramowitz & Stegun 7.1.26: |error| < 6e-7 including float rounding).
-    @inline(__always)
+    @_transparent
     static func erf(_ x: Float16x) -> Float16x {
         let a = magnitude(x)
         // erf(a) = 1 - poly(t) e^{-a^2}, t = 1 / (1 + p a); coefficients from A&S 7.1.26.
@@ -49,7 +49,7 @@ enum VectorMath {
         return result.replacing(with: -result, where: x .< 0)
     }
 
-    @inline(__always)
+    @_transparent
     static func tanh(_ x: Float16x) -> Float16x {
         // tanh(x) = 1 - 2 / (e^{2x} + 1): exact at the extremes, accurate to float rounding elsewhere
         // except near 0, where the odd series takes over.
@@ -61,23 +61,23 @@ enum VectorMath {
     }
 
     /// Lane-wise max/min by compare and select (the stdlib's pointwiseMax/Min loop lane by lane).
-    @inline(__always)
+    @_transparent
     static func maximum(_ a: Float16x, _ b: Float16x) -> Float16x { a.replacing(with: b, where: a .< b) }
 
-    @inline(__always)
+    @_transparent
     static func minimum(_ a: Float16x, _ b: Float16x) -> Float16x { a.replacing(with: b, where: b .< a) }
 
-    @inline(__always)
+    @_transparent
     static func magnitude(_ x: Float16x) -> Float16x {
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Float16x.self)
     }
 
-    @inline(__always)
+    @_transparent
     static func load(_ p: UnsafePointer<Float>) -> Float16x {
         UnsafeRawPointer(p).loadUnaligned(as: Float16x.self)
     }
 
-    @inline(__always)
+    @_transparent
     static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float16x.self)
     }
