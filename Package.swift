@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"], swiftSettings: numericFlags),
         .target(name: "MBTokenizer", dependencies: [], swiftSettings: kernelFlags),
         .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"], swiftSettings: kernelFlags),
-        .target(name: "MBConverter", dependencies: ["MBFormat", "MBRuntime"], swiftSettings: numericFlags),
+        .target(name: "MBConverter", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime"], swiftSettings: numericFlags),
         .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"], swiftSettings: numericFlags),
         .executableTarget(name: "mbconvert", dependencies: [
             "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
         .testTarget(name: "MBTokenizerTests", dependencies: ["MBTokenizer"], resources: [.copy("Fixtures")]),
         // Test data is read in place (found from #filePath), not copied into bundles.
-        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "CKernels"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
         .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert"]),
         .testTarget(name: "MBTasksTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter"],

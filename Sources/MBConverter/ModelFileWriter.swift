@@ -1,5 +1,6 @@
 import Foundation
 import MBFormat
+import MBTokenizer
 
 /// A tensor waiting to be written: its table entry and a way to produce its bytes.
 ///
@@ -66,7 +67,11 @@ public struct ModelFileWriter {
             (.config, .raw, Array(try encoder.encode(config)), 0),
             (.metadata, .raw, Array(try encoder.encode(metadata)), 0),
         ]
-        if let tokenizerJSON { texts.append((.tokenizer, .zstd, try Zstd.compress(tokenizerJSON), tokenizerJSON.count)) }
+        if let tokenizerJSON {
+            texts.append((.tokenizer, .zstd, try Zstd.compress(tokenizerJSON), tokenizerJSON.count))
+            // First body after the directory, so its u32 arrays are aligned in a mapped file.
+            if let compiled = Self.compiledTokenizer(tokenizerJSON) { texts.insert((.compiledTokenizer, .raw, compiled, 0), at: 0) }
+        }
         if let tokenizerConfigJSON { texts.append((.tokenizerConfig, .zstd, try Zstd.compress(tokenizerConfigJSON), tokenizerConfigJSON.count)) }
         texts.append((.tensors, .raw, TensorRecord.encodeTable(records), 0))
 
@@ -111,6 +116,17 @@ public struct ModelFileWriter {
             try padTo(fileLength, out)
         }
         return fileLength
+    }
+
+    /// The compiled form of a tokenizer.json, or nil when this build cannot load that file (an
+    /// unsupported component): the original is stored anyway, and loading it reports the problem
+    /// when a text command needs the tokenizer, as before the compiled form existed.
+    static func compiledTokenizer(_ json: [UInt8]) -> [UInt8]? {
+        do {
+            return try Tokenizer.compile(jsonData: Data(json))
+        } catch {
+            return nil
+        }
     }
 
     private func padTo(_ position: Int, _ out: BufferedFileWriter) throws {

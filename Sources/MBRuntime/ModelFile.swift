@@ -58,6 +58,14 @@ public final class ModelFile: @unchecked Sendable {
         return try ModelFileHeader.decoded(entry, in: mapping.bytes)
     }
 
+    /// Calls `body` with a section's decoded bytes: in place in the mapping for a raw section (no
+    /// copy), decompressed for a zstd one. Nil when the file has no such section.
+    public func withSection<R>(_ kind: SectionKind, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let entry = header.section(kind) else { return nil }
+        if entry.encoding == .raw { return try body(ModelFileHeader.bytes(of: entry, in: mapping.bytes)) }
+        return try ModelFileHeader.decoded(entry, in: mapping.bytes).withUnsafeBytes(body)
+    }
+
     /// Hashes every tensor and compares with the table, and checks that the alignment padding between
     /// tensors is zero. Reads the whole file. With the checks made on open, this covers every byte of the
     /// file: any single damaged byte is reported.

@@ -6,19 +6,37 @@ import Foundation
 /// adjacent pair whose merge has the lowest rank is merged (leftmost first on ties) until no
 /// pair merges. That is the order Hugging Face's priority queue produces.
 struct BPEModel: Sendable {
-    /// How far the largest vocabulary id may exceed the number of entries (real files are dense).
-    static let maxIdGap = 1 << 20
-
-    /// Token strings as written in the vocabulary (byte-level alphabet).
-    let tokens: [String?]
-    let idForToken: [String: Int32]
+    /// Token strings by id (byte-level alphabet), for decoding and string lookups.
+    let vocabulary: Vocabulary
     /// Id of each single-byte token, or -1 when the vocabulary lacks that byte.
     let byteIds: [Int32]
+    /// The merges as (left, right, merged) id triples in rank order: what the file lists and
+    /// the compiled form stores; `merges` is built from it.
+    let rankedMerges: [Int32]
     let merges: MergeTable
     /// Id used for bytes missing from the vocabulary, when the file names one.
     let unknownId: Int32?
 
-    init(json: JSONFields) throws {
+    /// The caller guarantees every id is in the vocabulary (the JSON reader and the compiled
+    /// reader both check it).
+    init(vocabulary: Vocabulary, byteIds: [Int32], rankedMerges: [Int32], unknownId: Int32?) {
+        var table = MergeTable(capacity: rankedMerges.count / 3)
+        rankedMerges.withUnsafeBufferPointer { m in
+            for rank in 0..<(m.count / 3) {
+                table.insert(left: m[3 * rank], right: m[3 * rank + 1], rank: Int32(rank), merged: m[3 * rank + 2])
+            }
+        }
+        self.vocabulary = vocabulary
+        self.byteIds = byteIds
+        self.rankedMerges = rankedMerges
+        self.merges = table
+        self.unknownId = unknownId
+    }
+
+    /// Rejects `model` options this implementation does not honour. Called on the `model` object
+    /// of tokenizer.json by either load path (the compiled form keeps that object, minus the
+    /// vocabulary and merges).
+    static func checkOptions(_ json: JSONFields) throws {
         let file = json.file
         guard json.optionalString("type") ?? "BPE" == "BPE" else {
             throw TokenizerError.unsupportedComponent(file: file, component: "model", type: json.optionalString("type") ?? "?")
@@ -32,65 +50,6 @@ struct BPEModel: Sendable {
         for flag in ["byte_fallback", "ignore_merges"] where try json.bool(flag, default: false) {
             throw TokenizerError.unsupportedComponent(file: file, component: "model option", type: "BPE \(flag)")
         }
-        guard let vocab = json.optional("vocab") as? [String: Any] else {
-            throw TokenizerError.missingField(file: file, path: json.childPath("vocab"))
-        }
-        var idForToken: [String: Int32] = [:]
-        idForToken.reserveCapacity(vocab.count)
-        var maxId: Int32 = -1
-        for (token, value) in vocab {
-            let raw = (value as? Int) ?? (value as? NSNumber)?.intValue
-            guard let raw, let id = Int32(exactly: raw), id >= 0 else {
-                throw TokenizerError.invalidValue(file: file, path: json.childPath("vocab.\(token)"), reason: "not a token id")
-            }
-            idForToken[token] = id
-            maxId = max(maxId, id)
-        }
-        // The id-to-token table is dense, so a damaged or hostile id (2^31 - 1) must not size it.
-        guard Int(maxId) < idForToken.count + Self.maxIdGap else {
-            let token = idForToken.first { $0.value == maxId }?.key ?? "?"
-            throw TokenizerError.invalidValue(file: file, path: json.childPath("vocab.\(token)"),
-                                              reason: "id \(maxId) is far beyond the vocabulary's \(idForToken.count) entries")
-        }
-        var tokens = [String?](repeating: nil, count: Int(maxId) + 1)
-        for (token, id) in idForToken { tokens[Int(id)] = token }
-        var byteIds = [Int32](repeating: -1, count: 256)
-        for b in 0..<256 {
-            let symbol = String(Character(Unicode.Scalar(ByteLevelAlphabet.scalarForByte[b])!))
-            byteIds[b] = idForToken[symbol] ?? -1
-        }
-        let rawMerges = try json.array("merges")
-        var table = MergeTable(capacity: rawMerges.count)
-        for (rank, entry) in rawMerges.enumerated() {
-            let pair: (String, String)
-            if let text = entry as? String {
-                // Older files: "left right", split on the first space.
-                let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
-                    throw TokenizerError.invalidValue(file: file, path: json.childPath("merges[\(rank)]"), reason: "expected \"left right\"")
-                }
-                pair = (String(parts[0]), String(parts[1]))
-            } else if let parts = entry as? [Any], parts.count == 2, let l = parts[0] as? String, let r = parts[1] as? String {
-                pair = (l, r)
-            } else {
-                throw TokenizerError.invalidValue(file: file, path: json.childPath("merges[\(rank)]"), reason: "expected a pair of strings")
-            }
-            guard let left = idForToken[pair.0], let right = idForToken[pair.1],
-                  let merged = idForToken[pair.0 + pair.1] else {
-                throw TokenizerError.invalidValue(file: file, path: json.childPath("merges[\(rank)]"),
-                                                  reason: "merge '\(pair.0) \(pair.1)' uses a token missing from the vocabulary")
-            }
-            table.insert(left: left, right: right, rank: Int32(rank), merged: merged)
-        }
-        var unknownId: Int32?
-        if let unk = json.optionalString("unk_token") {
-            unknownId = idForToken[unk]
-        }
-        self.tokens = tokens
-        self.idForToken = idForToken
-        self.byteIds = byteIds
-        self.merges = table
-        self.unknownId = unknownId
     }
 
     /// Appends the tokens of one word as `id << 32 | byteLength`.

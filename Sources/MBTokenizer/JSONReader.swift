@@ -27,6 +27,25 @@ struct JSONReader {
         }
     }
 
+    /// Byte ranges, in file order, of the values of `members` inside the object at `key` of the root
+    /// object (`vocab` and `merges` inside `model`), so that a copy of the file can leave them out
+    /// without re-serializing the rest.
+    static func valueRanges(of members: Set<String>, inObject key: String, of data: Data) throws -> [Range<Int>] {
+        try data.withUnsafeBytes { raw in
+            var reader = JSONReader(bytes: raw.bindMemory(to: UInt8.self))
+            var ranges: [Range<Int>] = []
+            try reader.forEachMember { reader, name in
+                guard name == key, reader.current == UInt8(ascii: "{") else { _ = try reader.value(depth: 1); return }
+                try reader.forEachMember { reader, inner in
+                    let start = reader.index
+                    _ = try reader.value(depth: 2)
+                    if members.contains(inner) { ranges.append(start..<reader.index) }
+                }
+            }
+            return ranges
+        }
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
@@ -87,6 +106,28 @@ struct JSONReader {
             if current == UInt8(ascii: ",") { index += 1; continue }
             try expect(UInt8(ascii: "}"))
             return result
+        }
+    }
+
+    /// Walks the object at the cursor without building it: `body` gets each key with the cursor on
+    /// its value, and must consume the value.
+    private mutating func forEachMember(_ body: (inout JSONReader, String) throws -> Void) throws {
+        skipWhitespace()
+        try expect(UInt8(ascii: "{"))
+        skipWhitespace()
+        if current == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try string()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            try body(&self, key)
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            try expect(UInt8(ascii: "}"))
+            return
         }
     }
 

@@ -5,9 +5,9 @@
 /// `Dictionary` would run SipHash on every probe.
 struct MergeTable: Sendable {
     private static let empty = UInt64.max
-    private var keys: [UInt64]
-    /// `rank << 32 | mergedId`.
-    private var values: [UInt64]
+    /// Slot i is `entries[2i]`, the key, and `entries[2i + 1]`, `rank << 32 | mergedId`: side by
+    /// side, a probe touches one cache line (the table is 2 MB for ModernBERT, far beyond L1/L2).
+    private var entries: [UInt64]
     private let mask: Int
     private let shift: UInt64
 
@@ -18,8 +18,7 @@ struct MergeTable: Sendable {
             size <<= 1
             bits += 1
         }
-        keys = [UInt64](repeating: Self.empty, count: size)
-        values = [UInt64](repeating: 0, count: size)
+        entries = [UInt64](repeating: Self.empty, count: 2 * size)
         mask = size - 1
         shift = 64 - bits
     }
@@ -38,12 +37,12 @@ struct MergeTable: Sendable {
     mutating func insert(left: Int32, right: Int32, rank: Int32, merged: Int32) {
         let key = Self.key(left, right)
         var i = slot(key)
-        while keys[i] != Self.empty {
-            if keys[i] == key { return }
+        while entries[2 * i] != Self.empty {
+            if entries[2 * i] == key { return }
             i = (i + 1) & mask
         }
-        keys[i] = key
-        values[i] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+        entries[2 * i] = key
+        entries[2 * i + 1] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
     }
 
     /// The merge of `left` followed by `right`, if any.
@@ -51,11 +50,11 @@ struct MergeTable: Sendable {
     func lookup(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {
         let key = Self.key(left, right)
         var i = slot(key)
-        return keys.withUnsafeBufferPointer { k in
+        return entries.withUnsafeBufferPointer { e in
             while true {
-                let found = k[i]
+                let found = e[2 * i]
                 if found == key {
-                    let v = values[i]
+                    let v = e[2 * i + 1]
                     return (Int32(truncatingIfNeeded: v >> 32), Int32(truncatingIfNeeded: v))
                 }
                 if found == Self.empty { return nil }

@@ -29,15 +29,20 @@ public final class Tokenizer: Sendable {
     public let specialTokens: SpecialTokens
 
     /// Parses `tokenizer.json` content. `source` names the file in error messages.
-    public init(jsonData: Data, source: String = "tokenizer.json", specialTokenNames: SpecialTokenNames = .init()) throws {
+    public convenience init(jsonData: Data, source: String = "tokenizer.json", specialTokenNames: SpecialTokenNames = .init()) throws {
         let root: Any
         do {
             root = try JSONReader.parse(jsonData)
         } catch {
             throw TokenizerError.invalidJSON(file: source, reason: "\(error)")
         }
-        let json = try JSONFields(root, file: source, path: "")
+        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) { try BPEModel(json: $0) }
+    }
 
+    /// Reads every component but the model from the `tokenizer.json` tree; `makeModel` gets the
+    /// `model` object and builds the BPE model from it (JSON) or from the compiled form.
+    init(json: JSONFields, specialTokenNames: SpecialTokenNames, makeModel: (JSONFields) throws -> BPEModel) throws {
+        let source = json.file
         // `truncation` and `padding` defaults stored in the file are ignored on purpose:
         // callers pass `maxLength` explicitly, and padding belongs to batching code.
 
@@ -64,7 +69,7 @@ public final class Tokenizer: Sendable {
             throw TokenizerError.unsupportedComponent(file: source, component: "pre_tokenizer option", type: "ByteLevel use_regex=false")
         }
 
-        let model = try BPEModel(json: json.object("model"))
+        let model = try makeModel(json.object("model"))
 
         if let node = try json.optionalObject("post_processor") {
             template = try TemplateProcessor(json: node)
@@ -91,7 +96,10 @@ public final class Tokenizer: Sendable {
         for token in addedTokens {
             if token.normalized {
                 normalized.append(token)
-                let text = normalizer == nil ? token.content : token.content.precomposedStringWithCanonicalMapping
+                // Text below U+0300 is NFC already (NFCNormalizer's rule): ModernBERT's added tokens are
+                // ASCII, and Foundation's NFC cost ~0.5 ms of loading for nothing.
+                let unchanged = normalizer == nil || token.content.unicodeScalars.allSatisfy { $0.value < 0x300 }
+                let text = unchanged ? token.content : token.content.precomposedStringWithCanonicalMapping
                 normalizedPatterns.append(text.unicodeScalars.map(\.value))
             } else {
                 raw.append(token)
@@ -109,7 +117,7 @@ public final class Tokenizer: Sendable {
         }
         addedTokenIds = ids
         addedTokensById = byId
-        specialTokens = SpecialTokens(names: specialTokenNames) { name in ids[name] ?? model.idForToken[name] }
+        specialTokens = SpecialTokens(names: specialTokenNames) { name in ids[name] ?? model.vocabulary.id(of: name) }
     }
 
     /// Loads `tokenizer.json` from a model directory, or from the file itself.
@@ -134,19 +142,18 @@ public final class Tokenizer: Sendable {
 
     /// Number of ids: the model vocabulary plus added tokens beyond it.
     public var vocabSize: Int {
-        max(encoder.model.tokens.count, Int(addedTokens.map(\.id).max() ?? -1) + 1)
+        max(encoder.model.vocabulary.count, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 
     /// The id of a token string (added tokens first, then the model vocabulary).
     public func id(forToken token: String) -> Int32? {
-        addedTokenIds[token] ?? encoder.model.idForToken[token]
+        addedTokenIds[token] ?? encoder.model.vocabulary.id(of: token)
     }
 
     /// The token string of an id, in the vocabulary's byte-level spelling ("Ġthe").
     public func token(forId id: Int32) -> String? {
         if let added = addedTokensById[id] { return added.content }
-        guard id >= 0, Int(id) < encoder.model.tokens.count else { return nil }
-        return encoder.model.tokens[Int(id)]
+        return encoder.model.vocabulary.token(id)
     }
 
     /// Whether `id` is an added token flagged `special` (skipped by `decode`).

@@ -16,6 +16,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// A pipeline component (normalizer, pre-tokenizer, model, post-processor, decoder)
     /// uses a type or an option that is not implemented.
     case unsupportedComponent(file: String, component: String, type: String)
+    /// The compiled form (a model file's `TKBP` section) breaks one of its layout's rules.
+    case invalidCompiled(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedComponent(file, component, type):
             return "\(file): unsupported \(component) '\(type)' (supported: NFC normalizer, "
                 + "ByteLevel pre-tokenizer and decoder, BPE model, TemplateProcessing post-processor)"
+        case let .invalidCompiled(file, reason):
+            return "\(file): invalid compiled tokenizer: \(reason)"
         }
     }
 }

@@ -31,7 +31,7 @@ struct InspectCommand: ParsableCommand {
 
     private func printText(_ model: ModelFile, metadata: [String: String], corrupted: [String]) {
         let c = model.config
-        print("\(file): mbconvert model file v\(ModelFileLayout.versionMajor).\(ModelFileLayout.versionMinor), \(ByteCount.format(model.fileSize))")
+        print("\(file): mbconvert model file v\(ModelFileLayout.versionMajor).\(model.header.versionMinor), \(ByteCount.format(model.fileSize))")
         print("architecture  \(c.architecture.rawValue)")
         print("shape         \(c.numLayers) layers, hidden \(c.hiddenSize), \(c.numHeads) heads, intermediate \(c.intermediateSize), vocab \(c.vocabSize)")
         let globals = c.layerTypes.enumerated().filter { $0.element == .global }.map { String($0.offset) }
@@ -39,7 +39,7 @@ struct InspectCommand: ParsableCommand {
         print("rope theta    global \(c.globalRopeTheta), local \(c.localRopeTheta)")
         print("activation    \(c.hiddenActivation.rawValue); max positions \(c.maxPositions)")
         if c.hasHead { print("head          \(c.logitsWidth) outputs\(c.labels.map { ": " + $0.prefix(8).joined(separator: ", ") } ?? "")") }
-        print("tokenizer     \(model.header.section(.tokenizer) == nil ? "none" : "included")")
+        print("tokenizer     \(tokenizerStatus(model))")
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { print("meta          \(k) = \(v)") }
         print("checksums     header and table ok" + (verify ? (corrupted.isEmpty ? "; all \(model.tensors.count) tensors ok" : "; CORRUPTED: \(corrupted.joined(separator: ", "))") : " (tensors not checked; use --verify)"))
         print("tensors (\(model.tensors.count)):")
@@ -47,6 +47,13 @@ struct InspectCommand: ParsableCommand {
             let quant = t.quantization == .none ? "" : " \(t.quantization)"
             print("  \(t.name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(t.dtype.safetensorsName.padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.shape)\(quant)  \(ByteCount.format(Int(t.length + t.scaleLength)))")
         }
+    }
+
+    /// Whether the tokenizer loads from its compiled section (fast) or must parse tokenizer.json.
+    private func tokenizerStatus(_ model: ModelFile) -> String {
+        guard model.header.section(.tokenizer) != nil else { return "none" }
+        guard let compiled = model.header.section(.compiledTokenizer) else { return "included (tokenizer.json only)" }
+        return "included, compiled (\(ByteCount.format(Int(compiled.storedLength))))"
     }
 
     private func printJSON(_ model: ModelFile, metadata: [String: String], corrupted: [String]) throws {
@@ -57,9 +64,10 @@ struct InspectCommand: ParsableCommand {
              "checksum": String(format: "%016llx", $0.checksum)]
         }
         var object: [String: Any] = [
-            "file": file, "format_version": "\(ModelFileLayout.versionMajor).\(ModelFileLayout.versionMinor)",
+            "file": file, "format_version": "\(ModelFileLayout.versionMajor).\(model.header.versionMinor)",
             "file_bytes": model.fileSize, "config": configJSON, "metadata": metadata, "tensors": tensors,
-            "has_tokenizer": model.header.section(.tokenizer) != nil, "header_checksums_ok": true,
+            "has_tokenizer": model.header.section(.tokenizer) != nil,
+            "has_compiled_tokenizer": model.header.section(.compiledTokenizer) != nil, "header_checksums_ok": true,
         ]
         if verify { object["tensor_checksums_ok"] = corrupted.isEmpty; object["corrupted_tensors"] = corrupted }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

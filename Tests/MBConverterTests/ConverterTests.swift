@@ -28,6 +28,22 @@ final class ConverterTests: XCTestCase {
         return dir
     }
 
+    /// A tokenizer.json this build cannot load is still stored byte for byte, only without the compiled
+    /// section (TKBP): text commands report the problem when they need the tokenizer, as they always did.
+    func testUnloadableTokenizerIsStoredWithoutCompiledForm() throws {
+        let dir = try rewrittenCheckpoint("mlm-legacy-f32") { _ in }
+        let json = Array(#"{"model": {"type": "WordPiece", "vocab": {"a": 0}}}"#.utf8)
+        try Data(json).write(to: dir.appendingPathComponent("tokenizer.json"))
+        let url = dir.appendingPathComponent("m.mbc")
+        _ = try Converter(directory: dir).convert(to: url)
+        let bytes = [UInt8](try Data(contentsOf: url))
+        try bytes.withUnsafeBytes { file in
+            let header = try ModelFileHeader.decode(file, path: url.path)
+            XCTAssertNil(header.section(.compiledTokenizer))
+            XCTAssertEqual(try ModelFileHeader.decoded(try XCTUnwrap(header.section(.tokenizer)), in: file), json)
+        }
+    }
+
     func testMissingTensorIsNamed() throws {
         let dir = try rewrittenCheckpoint("mlm-legacy-f32") { $0.removeAll { $0.0 == "model.layers.3.mlp.Wi.weight" } }
         XCTAssertThrowsError(try Converter(directory: dir).convert(to: dir.appendingPathComponent("out.mbc"))) { error in

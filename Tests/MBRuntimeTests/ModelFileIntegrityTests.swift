@@ -100,9 +100,9 @@ final class ModelFileIntegrityTests: XCTestCase {
 
     func testWrongMagicAndVersionAreNamed() throws {
         var bytes = [UInt8](try Data(contentsOf: HardeningFixtures.tinyModel))
-        bytes[8] = 2  // version_major 2
+        bytes[8] = 2  // version_major 2 (the minor is what this build writes)
         XCTAssertThrowsError(try bytes.withUnsafeBytes { try ModelFileHeader.decode($0, path: "v.mbc") }) { error in
-            XCTAssertTrue("\(error)".contains("version 2.0 is not supported"), "\(error)")
+            XCTAssertTrue("\(error)".contains("version 2.\(ModelFileLayout.versionMinor) is not supported"), "\(error)")
         }
         bytes[0] = UInt8(ascii: "X")
         XCTAssertThrowsError(try bytes.withUnsafeBytes { try ModelFileHeader.decode($0, path: "v.mbc") }) { error in

@@ -3,7 +3,8 @@ import XCTest
 @testable import MBTokenizer
 
 /// Compares against ids and offsets produced by Hugging Face `tokenizers`
-/// (`Scripts/make_tokenizer_golden.py`). Every case must match exactly.
+/// (`Scripts/make_tokenizer_golden.py`). Every case must match exactly, with the tokenizer loaded
+/// from `tokenizer.json` and from its compiled form (a model file's TKBP section).
 final class GoldenTests: XCTestCase {
     struct Case {
         var line: Int
@@ -47,9 +48,8 @@ final class GoldenTests: XCTestCase {
         return cases
     }
 
-    func check(_ url: URL, label: String) throws {
+    func check(_ url: URL, label: String, tokenizer: Tokenizer = Fixtures.tokenizer) throws {
         let cases = try Self.load(url)
-        let tokenizer = Fixtures.tokenizer
         var matched = 0
         var decodedChecked = 0
         var failures: [String] = []
@@ -86,6 +86,10 @@ final class GoldenTests: XCTestCase {
         try check(Fixtures.url("golden.jsonl"), label: "golden")
     }
 
+    func testGoldenCorpusCompiled() throws {
+        try check(Fixtures.url("golden.jsonl"), label: "golden (compiled)", tokenizer: Fixtures.compiledTokenizer)
+    }
+
     /// Held-out data: `MB_TOKENIZER_GOLDEN=/tmp/heldout.jsonl swift test ...` checks a file
     /// generated with another seed, to confirm the implementation is not tuned to the fixture.
     func testExternalGoldenFile() throws {
@@ -93,5 +97,6 @@ final class GoldenTests: XCTestCase {
             throw XCTSkip("set MB_TOKENIZER_GOLDEN to a file from make_tokenizer_golden.py")
         }
         try check(URL(fileURLWithPath: path), label: "external \(path)")
+        try check(URL(fileURLWithPath: path), label: "external \(path) (compiled)", tokenizer: Fixtures.compiledTokenizer)
     }
 }

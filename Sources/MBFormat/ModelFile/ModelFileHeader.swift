@@ -6,6 +6,8 @@ import Foundation
 /// the data, so a corrupted header or table never reaches the runtime. Tensor bytes are verified
 /// on demand (`mbconvert inspect --verify`), because hashing them costs a full read of the file.
 public struct ModelFileHeader: Sendable {
+    /// The minor format version the file was written with (readers accept any minor of their major).
+    public var versionMinor: UInt16
     public var sections: [SectionEntry]
     public var config: ModelConfig
     public var tensors: [TensorRecord]
@@ -97,7 +99,7 @@ public struct ModelFileHeader: Sendable {
             previousEnd = start + length
             previousName = name
         }
-        return ModelFileHeader(sections: sections, config: config, tensors: tensors,
+        return ModelFileHeader(versionMinor: minor, sections: sections, config: config, tensors: tensors,
                                dataOffset: Int(dataEntry.offset), dataLength: Int(dataLength))
     }
 

@@ -1,0 +1,200 @@
+import Foundation
+
+/// Reads the compiled form (layout in `CompiledTokenizer`) and checks every rule of it, so that a
+/// damaged or hostile section becomes a `TokenizerError.invalidCompiled` naming the file and the
+/// problem, never a trap or a tokenizer that differs from its JSON.
+///
+/// Every check is linear in the section's size (about 1.4 MB for ModernBERT): counts against the
+/// length, offsets, UTF-8, the sorted index, byte ids, and that each merge's token is its two
+/// parts joined, exactly what the JSON reader derives from the strings.
+struct CompiledTokenizerReader {
+    private let bytes: UnsafeRawBufferPointer
+    private let source: String
+
+    /// The model and the `tokenizer.json` text that carries the other components.
+    static func read(_ bytes: UnsafeRawBufferPointer, source: String) throws -> (model: BPEModel, json: Data) {
+        try CompiledTokenizerReader(bytes: bytes, source: source).read()
+    }
+
+    static func version(of bytes: UnsafeRawBufferPointer) -> UInt32? {
+        bytes.count >= 4 ? UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)) : nil
+    }
+
+    private func fail(_ reason: String) -> TokenizerError { .invalidCompiled(file: source, reason: reason) }
+
+    private func u32(at offset: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// `count` little-endian integers starting at `offset`, copied out of the (possibly unaligned) mapping.
+    private func array<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, count: Int) -> [T] {
+        let length = MemoryLayout<T>.size * count
+        var values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+            initialized = count
+        }
+        #if _endian(big)
+        for i in values.indices { values[i] = T(littleEndian: values[i]) }
+        #endif
+        return values
+    }
+
+    private func read() throws -> (model: BPEModel, json: Data) {
+        let header = CompiledTokenizer.headerSize
+        guard bytes.count >= header else { throw fail("\(bytes.count) bytes, shorter than the \(header)-byte header") }
+        let version = u32(at: 0)
+        guard version == CompiledTokenizer.version else {
+            throw fail("layout version \(version) is not supported by this build (reads \(CompiledTokenizer.version))")
+        }
+        let n = Int(u32(at: 4)), indexed = Int(u32(at: 8)), mergeCount = Int(u32(at: 12))
+        let byteLength = Int(u32(at: 16)), jsonLength = Int(u32(at: 20))
+        let unknown = u32(at: 24)
+        guard u32(at: 28) == 0 else { throw fail("the reserved header field is \(u32(at: 28)), not 0") }
+        guard n <= Int(Int32.max) else { throw fail("token count \(n) exceeds 2^31 - 1") }
+        // Counts first: after this every array below lies inside the section (no arithmetic can overflow:
+        // each count is below 2^32 and the sum fits in Int).
+        let offsetsAt = header, sortedAt = offsetsAt + 4 * (n + 1), mergesAt = sortedAt + 4 * indexed
+        let bytesAt = mergesAt + 12 * mergeCount, jsonAt = bytesAt + byteLength, end = jsonAt + jsonLength
+        guard end == bytes.count else {
+            throw fail("the section is \(bytes.count) bytes but its counts (\(n) tokens, \(indexed) indexed, "
+                       + "\(mergeCount) merges, \(byteLength) token bytes, \(jsonLength) JSON bytes) describe \(end)")
+        }
+
+        let offsets = array(UInt32.self, at: offsetsAt, count: n + 1)
+        let tokenBytes = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[bytesAt..<jsonAt]))
+        let sorted = array(Int32.self, at: sortedAt, count: indexed)
+        let byteIds = array(Int32.self, at: header - 4 * 256, count: 256)
+        let merges = array(Int32.self, at: mergesAt, count: 3 * mergeCount)
+        let unknownId = unknown == CompiledTokenizer.none ? nil : Int32(truncatingIfNeeded: unknown)
+        let vocabulary = Vocabulary(bytes: tokenBytes, offsets: offsets, index: .sorted(sorted))
+        try offsets.withUnsafeBufferPointer { offsets in
+            try tokenBytes.withUnsafeBufferPointer { tokenBytes in
+                let tokens = Tokens(offsets: offsets, bytes: tokenBytes)
+                let present = try checkOffsets(tokens)
+                guard sorted.count == present else {
+                    throw fail("sorted_ids lists \(sorted.count) ids but \(present) ids have a token")
+                }
+                try sorted.withUnsafeBufferPointer { try checkSortedIds($0, tokens) }
+                try merges.withUnsafeBufferPointer { try checkMerges($0, tokens) }
+                if let unknownId, !tokens.has(unknownId) { throw fail("unknown_id \(unknown) is not an id with a token") }
+            }
+        }
+        // Needs the sorted index checked: looks the byte symbols up in it.
+        try checkByteIds(byteIds, vocabulary)
+        let model = BPEModel(vocabulary: vocabulary, byteIds: byteIds, rankedMerges: merges, unknownId: unknownId)
+        return (model, Data(UnsafeRawBufferPointer(rebasing: bytes[jsonAt..<end])))
+    }
+
+    /// The token strings as raw buffers, for the checks' tight loops.
+    private struct Tokens {
+        let offsets: UnsafeBufferPointer<UInt32>
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        var count: Int { offsets.count - 1 }
+
+        /// Valid once the offsets are checked.
+        @inline(__always)
+        func token(_ id: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(offsets[id])..<Int(offsets[id + 1])])
+        }
+
+        @inline(__always)
+        func has(_ id: Int32) -> Bool { id >= 0 && Int(id) < count && offsets[Int(id)] < offsets[Int(id) + 1] }
+    }
+
+    /// Offsets start at 0, never decrease, end at the byte count, and fall on UTF-8 character
+    /// starts of valid UTF-8 (so every token is valid UTF-8). Returns how many ids have a token.
+    private func checkOffsets(_ tokens: Tokens) throws -> Int {
+        let offsets = tokens.offsets, bytes = tokens.bytes
+        guard offsets[0] == 0 else { throw fail("token_offsets[0] is \(offsets[0]), not 0") }
+        guard Int(offsets[tokens.count]) == bytes.count else {
+            throw fail("token_offsets[\(tokens.count)] is \(offsets[tokens.count]), not the \(bytes.count) token bytes")
+        }
+        var present = 0
+        for i in 0..<tokens.count {
+            guard offsets[i] <= offsets[i + 1] else {
+                throw fail("token_offsets[\(i + 1)] = \(offsets[i + 1]) is below token_offsets[\(i)] = \(offsets[i])")
+            }
+            // Checked here, not only at the end: the byte at offsets[i] is read below.
+            guard Int(offsets[i + 1]) <= bytes.count else {
+                throw fail("token_offsets[\(i + 1)] = \(offsets[i + 1]) is beyond the \(bytes.count) token bytes")
+            }
+            if offsets[i] < offsets[i + 1] {
+                present += 1
+                // 0b10xxxxxx continues a character; a token must not start there.
+                guard bytes[Int(offsets[i])] & 0xC0 != 0x80 else { throw fail("token \(i) starts inside a UTF-8 character") }
+            }
+        }
+        if String(validating: bytes, as: UTF8.self) == nil {
+            let bad = (0..<tokens.count).first { String(validating: tokens.token($0), as: UTF8.self) == nil }
+            throw fail("token \(bad.map(String.init) ?? "?") is not valid UTF-8")
+        }
+        return present
+    }
+
+    /// An id field as stored: "none" for 0xFFFFFFFF, otherwise the unsigned value.
+    private static func describe(_ id: Int32) -> String { id == -1 ? "none" : "\(UInt32(bitPattern: id))" }
+
+    /// Every listed id has a token and the tokens strictly increase, so the list holds each id that
+    /// has a token exactly once (its length was checked against the count) and binary search works.
+    private func checkSortedIds(_ sorted: UnsafeBufferPointer<Int32>, _ tokens: Tokens) throws {
+        for (k, id) in sorted.enumerated() {
+            guard tokens.has(id) else { throw fail("sorted_ids[\(k)] = \(Self.describe(id)) is not an id with a token") }
+            guard k == 0 || Vocabulary.precedes(tokens.token(Int(sorted[k - 1])), tokens.token(Int(id))) else {
+                throw fail("sorted_ids[\(k)] = \(id) does not sort after sorted_ids[\(k - 1)] = \(sorted[k - 1])")
+            }
+        }
+    }
+
+    /// Each merge names three ids with tokens, and the merged token is the left one followed by the right.
+    private func checkMerges(_ merges: UnsafeBufferPointer<Int32>, _ tokens: Tokens) throws {
+        for rank in 0..<(merges.count / 3) {
+            let left = merges[3 * rank], right = merges[3 * rank + 1], merged = merges[3 * rank + 2]
+            guard tokens.has(left), tokens.has(right), tokens.has(merged) else {
+                throw fail("merge \(rank) (\(Self.describe(left)), \(Self.describe(right)), \(Self.describe(merged))) uses an id without a token")
+            }
+            let l = tokens.token(Int(left)), r = tokens.token(Int(right)), m = tokens.token(Int(merged))
+            guard m.count == l.count + r.count, memcmp(m.baseAddress!, l.baseAddress!, l.count) == 0,
+                  memcmp(m.baseAddress! + l.count, r.baseAddress!, r.count) == 0 else {
+                throw fail("merge \(rank): token \(merged) is not token \(left) followed by token \(right)")
+            }
+        }
+    }
+
+    /// Each byte id is exactly the id of the one-character token that spells the byte, as the JSON
+    /// reader computes it.
+    private func checkByteIds(_ byteIds: [Int32], _ vocabulary: Vocabulary) throws {
+        for b in 0..<256 {
+            let symbol = String(Character(Unicode.Scalar(ByteLevelAlphabet.scalarForByte[b])!))
+            let expected = vocabulary.id(of: symbol) ?? -1
+            guard byteIds[b] == expected else {
+                throw fail("byte_ids[\(b)] is \(Self.describe(byteIds[b])), but the id of token '\(symbol)' is \(Self.describe(expected))")
+            }
+        }
+    }
+}
+
+extension Tokenizer {
+    /// Whether this build reads the compiled form in `bytes` (its layout version). A model file
+    /// keeps the original JSON too, which a reader falls back to when this is false.
+    public static func canLoadCompiled(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        CompiledTokenizerReader.version(of: bytes) == CompiledTokenizer.version
+    }
+
+    /// Loads the output of ``compile(jsonData:source:)``; behaves exactly like the tokenizer loaded
+    /// from that JSON. `source` names the file in error messages.
+    public convenience init(compiled bytes: UnsafeRawBufferPointer, source: String,
+                            specialTokenNames: SpecialTokenNames = .init()) throws {
+        let (model, json) = try CompiledTokenizerReader.read(bytes, source: source)
+        let root: Any
+        do {
+            root = try JSONReader.parse(json)
+        } catch {
+            throw TokenizerError.invalidCompiled(file: source, reason: "its tokenizer.json part is not valid JSON: \(error)")
+        }
+        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) { modelJSON in
+            try BPEModel.checkOptions(modelJSON)
+            return model
+        }
+    }
+}
