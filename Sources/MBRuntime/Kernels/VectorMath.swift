@@ -19,13 +19,14 @@ enum VectorMath {
         let n = shifted - 12_582_912
         var r = clamped - n * 0.693359375
         r = r - n * -2.12194440e-4
+        // Horner steps as fused multiply-adds (addingProduct), which Swift does not form from a * b + c.
         var p: Float16x = Float16x(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * (r * r) + r + 1
+        p = Float16x(repeating: 1.3981999507e-3).addingProduct(p, r)
+        p = Float16x(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = Float16x(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = Float16x(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = Float16x(repeating: 5.0000001201e-1).addingProduct(p, r)
+        p = (r + 1).addingProduct(p, r * r)
         let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         return p * unsafeBitCast((integer &+ 127) &<< 23, to: Float16x.self)
     }
@@ -37,10 +38,10 @@ enum VectorMath {
         // erf(a) = 1 - poly(t) e^{-a^2}, t = 1 / (1 + p a); coefficients from A&S 7.1.26.
         let t = 1 / (1 + 0.3275911 * a)
         var poly = Float16x(repeating: 1.061405429)
-        poly = poly * t - 1.453152027
-        poly = poly * t + 1.421413741
-        poly = poly * t - 0.284496736
-        poly = poly * t + 0.254829592
+        poly = Float16x(repeating: -1.453152027).addingProduct(poly, t)
+        poly = Float16x(repeating: 1.421413741).addingProduct(poly, t)
+        poly = Float16x(repeating: -0.284496736).addingProduct(poly, t)
+        poly = Float16x(repeating: 0.254829592).addingProduct(poly, t)
         let y = 1 - poly * t * exp(-(a * a))
         // A&S 7.1.26 loses relative accuracy near 0 (erf(x) ~ 2x/sqrt(pi)); use the series there.
         let small = a .< 0.05
