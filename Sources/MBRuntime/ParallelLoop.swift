@@ -18,4 +18,15 @@ enum ParallelLoop {
             }
         }
     }
+
+    /// Splits rows [0, rows) into one contiguous range per thread (at least `minimumRows` each, so
+    /// short inputs stay on the calling thread) and runs `body` on each: for row-wise element-wise
+    /// kernels, whose results do not depend on the split.
+    static func rows(_ rows: Int, minimumRows: Int = 32, _ body: (Range<Int>) -> Void) {
+        let tasks = max(1, min(Threading.cores, rows / max(1, minimumRows)))
+        run(tasks) { t in
+            let first = rows * t / tasks, last = rows * (t + 1) / tasks
+            if last > first { body(first..<last) }
+        }
+    }
 }

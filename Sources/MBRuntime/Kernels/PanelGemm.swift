@@ -16,7 +16,10 @@ enum PanelGemm {
         let xq = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * k)
         let xScales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
         defer { xq.deallocate(); xScales.deallocate() }
-        mb_quantize_rows_u8(x, Int32(rows), Int32(k), Int32(k), xq, Int32(k), xScales)
+        ParallelLoop.rows(rows) { r in
+            mb_quantize_rows_u8(x + r.lowerBound * k, Int32(r.count), Int32(k), Int32(k), xq + r.lowerBound * k,
+                                Int32(k), xScales + r.lowerBound)
+        }
 
         let panels = n / 16
         // Small products are not worth a thread hand-off; big ones use every core.

@@ -49,13 +49,16 @@ struct Attention: @unchecked Sendable {
         let hidden = numHeads * headDim, half = headDim / 2
         rope.cos.withUnsafeBufferPointer { cos in
             rope.sin.withUnsafeBufferPointer { sin in
-                for range in batch.ranges {
-                    for (position, row) in range.enumerated() {
-                        let c = cos.baseAddress! + position * half, s = sin.baseAddress! + position * half
-                        let q = qkv + row * 3 * hidden
-                        for head in 0..<numHeads {
-                            Rotary.apply(q + head * headDim, halfDim: half, cos: c, sin: s)
-                            Rotary.apply(q + hidden + head * headDim, halfDim: half, cos: c, sin: s)
+                ParallelLoop.rows(batch.tokenCount) { chunk in
+                    for range in batch.ranges where range.overlaps(chunk) {
+                        for row in max(range.lowerBound, chunk.lowerBound)..<min(range.upperBound, chunk.upperBound) {
+                            let position = row - range.lowerBound
+                            let c = cos.baseAddress! + position * half, s = sin.baseAddress! + position * half
+                            let q = qkv + row * 3 * hidden
+                            for head in 0..<numHeads {
+                                Rotary.apply(q + head * headDim, halfDim: half, cos: c, sin: s)
+                                Rotary.apply(q + hidden + head * headDim, halfDim: half, cos: c, sin: s)
+                            }
                         }
                     }
                 }

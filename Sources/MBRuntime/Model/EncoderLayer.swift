@@ -34,13 +34,27 @@ struct EncoderLayer: @unchecked Sendable {
         } else {
             attention(hidden, batch: batch, rope: rope, scratch: scratch, into: delta)
         }
-        Elementwise.add(delta, into: hidden, count: tokens * width)
+        Self.addResidual(delta, into: hidden, rows: tokens, width: width)
 
         mlpNorm(hidden, rows: tokens, into: normed)
         wi(normed, rows: tokens, into: scratch.wide)
-        Elementwise.gatedActivation(scratch.wide, rows: tokens, inner: inner, activation, into: scratch.gated)
+        let (wide, gated, activation) = (scratch.wide, scratch.gated, activation)
+        ParallelLoop.rows(tokens) { range in
+            Elementwise.gatedActivation(wide + range.lowerBound * 2 * inner, rows: range.count, inner: inner, activation,
+                                        into: gated + range.lowerBound * inner)
+        }
         wo(scratch.gated, rows: tokens, into: delta)
-        Elementwise.add(delta, into: hidden, count: tokens * width)
+        Self.addResidual(delta, into: hidden, rows: tokens, width: width)
+    }
+}
+
+extension EncoderLayer {
+    /// hidden += delta, rows split across threads.
+    static func addResidual(_ delta: UnsafePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        ParallelLoop.rows(rows) { range in
+            let offset = range.lowerBound * width
+            Elementwise.add(delta + offset, into: hidden + offset, count: range.count * width)
+        }
     }
 }
 

@@ -134,12 +134,13 @@ struct Norm: Sendable {
 
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         weight.withUnsafeBufferPointer { w in
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    Elementwise.layerNorm(x, rows: rows, cols: w.count, weight: w.baseAddress!, bias: b.baseAddress!, eps: eps, into: y)
+            let cols = w.count
+            (bias ?? []).withUnsafeBufferPointer { b in
+                ParallelLoop.rows(rows) { range in
+                    let offset = range.lowerBound * cols
+                    Elementwise.layerNorm(x + offset, rows: range.count, cols: cols, weight: w.baseAddress!,
+                                          bias: bias == nil ? nil : b.baseAddress, eps: eps, into: y + offset)
                 }
-            } else {
-                Elementwise.layerNorm(x, rows: rows, cols: w.count, weight: w.baseAddress!, bias: nil, eps: eps, into: y)
             }
         }
     }
