@@ -83,16 +83,17 @@ INLINE void panel_tile(const int T, const int P, int k, const float *x, int ldx,
     default: panel_tile(1, P, k, xr, ldx, wp, sp, bp, op, ldo); break; \
     }
 
-// Two panels (32 columns) at a time; the 32 x k weight block stays in L1 while every group of
-// eight activation rows passes over it.
+// Up to PMAX panels (16 columns each) at a time; the weight block stays in L1 while every group of
+// up to TMAX activation rows passes over it. The limits are per tier: AVX-512 has 32 vector
+// registers (8 x 2 accumulators + 8 converted weights fit), AVX2 16 (where a 16-lane vector takes two).
 INLINE void panels_body(int m, int n, int k, const float *x, int ldx, const int8_t *w,
-                        const float *scale, const float *bias, float *out, int ldo) {
-    for (int j = 0; j < n; j += 32) {
-        const int pair = n - j >= 32;
+                        const float *scale, const float *bias, float *out, int ldo, const int TMAX, const int PMAX) {
+    for (int j = 0; j < n; j += 16 * PMAX) {
+        const int pair = PMAX == 2 && n - j >= 32;
         const int8_t *wp = w + (size_t)j * k;
         const float *sp = scale + j, *bp = bias ? bias + j : 0;
-        for (int i = 0; i < m; i += 8) {
-            const int T = m - i < 8 ? m - i : 8;
+        for (int i = 0; i < m; i += TMAX) {
+            const int T = m - i < TMAX ? m - i : TMAX;
             const float *xr = x + (size_t)i * ldx;
             float *op = out + (size_t)i * ldo + j;
             if (pair) { PANEL_ROWS_CASES(2) } else { PANEL_ROWS_CASES(1) }
@@ -103,18 +104,18 @@ INLINE void panels_body(int m, int n, int k, const float *x, int ldx, const int8
 __attribute__((target("avx512f,avx512bw,avx512vl")))
 static void panels_avx512(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                           const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 8, 2);
 }
 
 __attribute__((target("avx2,fma,f16c")))
 static void panels_avx2(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                         const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 1);   // 4 x 1 accumulators + 4 weights: 16 ymm
 }
 
 static void panels_portable(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                             const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 1);
 }
 
 void mb_gemv_f32_i8panels(int m, int n, int k, const float *x, int ldx, const int8_t *w,
@@ -145,7 +146,8 @@ INLINE float load_w1(const int kind, const void *w, size_t i) {
     float f; memcpy(&f, &bits, 4); return f;
 }
 
-// R weight rows x T activation rows of dot products along k, reduced at the end.
+// R weight rows x T activation rows of dot products along k, reduced at the end. At most 4 x 4 on
+// AVX-512 and 2 x 2 on AVX2, whose 16 registers hold a 16-lane vector in two (4 x 4 spilled: 2x slower).
 INLINE void rows_tile(const int kind, const int R, const int T, int k, const float *x, int ldx,
                       const void *w, size_t row0, const float *scale, const float *bias, float *out, int ldo) {
     const char *w_bytes = (const char *)w;
@@ -183,11 +185,11 @@ INLINE void rows_tile(const int kind, const int R, const int T, int k, const flo
     }
 
 INLINE void rows_body(const int kind, int m, int n, int k, const float *x, int ldx, const void *w,
-                      const float *scale, const float *bias, float *out, int ldo) {
-    for (size_t j = 0; j < (size_t)n; j += 4) {
-        const int R = n - (int)j < 4 ? n - (int)j : 4;
-        for (int i = 0; i < m; i += 4) {
-            const int T = m - i < 4 ? m - i : 4;
+                      const float *scale, const float *bias, float *out, int ldo, const int RMAX, const int TMAX) {
+    for (size_t j = 0; j < (size_t)n; j += RMAX) {
+        const int R = n - (int)j < RMAX ? n - (int)j : RMAX;
+        for (int i = 0; i < m; i += TMAX) {
+            const int T = m - i < TMAX ? m - i : TMAX;
             const float *xr = x + (size_t)i * ldx;
             float *op = out + (size_t)i * ldo;
             if (R == 4) { ROWS_T_CASES(kind, 4) }
@@ -201,12 +203,12 @@ INLINE void rows_body(const int kind, int m, int n, int k, const float *x, int l
 #define ROWS_ENTRY(name, kind, wtype) \
     __attribute__((target("avx512f,avx512bw,avx512vl"))) \
     static void name##_avx512(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                              const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+                              const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 4); } \
     __attribute__((target("avx2,fma,f16c"))) \
     static void name##_avx2(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                            const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+                            const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
     static void name##_portable(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                                const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo); } \
+                                const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
     void name(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
               const float *bias, float *out, int ldo) { \
         int tier = mb_active_tier(); \
