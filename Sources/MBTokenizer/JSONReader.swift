@@ -90,23 +90,9 @@ struct JSONReader {
     }
 
     private mutating func object(depth: Int) throws -> [String: Any] {
-        index += 1
         var result: [String: Any] = [:]
-        skipWhitespace()
-        if current == UInt8(ascii: "}") { index += 1; return result }
-        while true {
-            skipWhitespace()
-            guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try string()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"))
-            skipWhitespace()
-            result[key] = try value(depth: depth + 1)
-            skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
-            try expect(UInt8(ascii: "}"))
-            return result
-        }
+        try forEachMember { reader, key in result[key] = try reader.value(depth: depth + 1) }
+        return result
     }
 
     /// Walks the object at the cursor without building it: `body` gets each key with the cursor on
