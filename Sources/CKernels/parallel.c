@@ -18,19 +18,22 @@ static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int started = 0;               // workers created so far (never shrinks)
 static _Atomic int busy = 0;          // a loop is running; other callers run theirs serially
 
-// The current job; written by the caller before it bumps `generation`.
+// The current job. The caller writes these fields only while no worker is inside a job (job_active
+// is 0 and job_open is 0); a worker reads them only after registering in job_active and seeing the
+// job open, so a worker that wakes late never reads a half-written job or a finished one.
 static void (*job_fn)(void *, int);
 static void *job_ctx;
 static int job_tasks;
 static _Atomic int job_next;
 static _Atomic int job_done;
 static _Atomic int job_workers;       // workers allowed to join this job
+static _Atomic int job_open = 0;      // tasks may be taken
+static _Atomic int job_active = 0;    // workers inside the current job
 static _Atomic unsigned generation = 0;
 
 static void run_tasks(void) {
     for (;;) {
-        // acquire pairs with the caller's release of job_next: job_fn/ctx/tasks are then this job's.
-        int t = atomic_fetch_add_explicit(&job_next, 1, memory_order_acquire);
+        int t = atomic_fetch_add_explicit(&job_next, 1, memory_order_relaxed);
         if (t >= job_tasks) return;
         job_fn(job_ctx, t);
         atomic_fetch_add_explicit(&job_done, 1, memory_order_release);
@@ -53,7 +56,11 @@ static void *worker_main(void *arg) {
             pthread_mutex_unlock(&state_lock);
         }
         seen = now;
-        if (index < atomic_load_explicit(&job_workers, memory_order_acquire)) run_tasks();
+        // Register, then check (both sequentially consistent): either the caller, closing the job,
+        // sees this worker and waits for it, or this worker sees the job closed and stays out.
+        atomic_fetch_add(&job_active, 1);
+        if (atomic_load(&job_open) && atomic_load(&generation) == seen && index < atomic_load(&job_workers)) run_tasks();
+        atomic_fetch_sub(&job_active, 1);
     }
     return 0;
 }
@@ -78,13 +85,16 @@ void mb_parallel_for(int tasks, int threads, void (*fn)(void *ctx, int task), vo
     if (helpers > started) helpers = started;
     job_fn = fn; job_ctx = ctx; job_tasks = tasks;
     atomic_store_explicit(&job_done, 0, memory_order_relaxed);
-    atomic_store_explicit(&job_next, 0, memory_order_release);
+    atomic_store_explicit(&job_next, 0, memory_order_relaxed);
     atomic_store_explicit(&job_workers, helpers, memory_order_relaxed);
-    atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+    atomic_store(&job_open, 1);
+    atomic_fetch_add(&generation, 1);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&state_lock);
 
     run_tasks();
     while (atomic_load_explicit(&job_done, memory_order_acquire) < tasks) _mm_pause();
+    atomic_store(&job_open, 0);
+    while (atomic_load(&job_active) > 0) _mm_pause();   // late workers leave before the job is rewritten
     atomic_store_explicit(&busy, 0, memory_order_release);
 }
