@@ -1,6 +1,6 @@
 import CKernels
 
-/// The runtime's parallel loops: `body(t)` for every task index, spread over `Threading.cores`
+/// The runtime's parallel loops: `body(t)` for every task index, spread over `Threading.threads`
 /// threads by the C fork-join pool (`mb_parallel_for`), whose workers stay awake between the
 /// many short loops of one forward pass.
 enum ParallelLoop {
@@ -12,20 +12,21 @@ enum ParallelLoop {
         withoutActuallyEscaping(body) { escapable in
             var context = escapable
             withUnsafeMutablePointer(to: &context) { pointer in
-                mb_parallel_for(Int32(tasks), Int32(Threading.cores), { raw, task in
+                mb_parallel_for(Int32(tasks), Int32(Threading.threads), { raw, task in
                     raw!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(task))
                 }, pointer)
             }
         }
     }
 
-    /// Splits rows [0, rows) into one contiguous range per thread (at least `minimumRows` each, so
-    /// short inputs stay on the calling thread) and runs `body` on each: for row-wise element-wise
-    /// kernels, whose results do not depend on the split.
-    static func rows(_ rows: Int, minimumRows: Int = 32, _ body: (Range<Int>) -> Void) {
-        let tasks = max(1, min(Threading.cores, rows / max(1, minimumRows)))
+    /// Splits [0, count) into one contiguous range per thread, at least `minimumPerTask` each (so
+    /// small work stays on the calling thread; `.max` keeps it there), and runs `body` on each
+    /// non-empty range. Used for rows of element-wise kernels and for column slices of products,
+    /// whose results do not depend on the split.
+    static func ranges(_ count: Int, minimumPerTask: Int = 32, _ body: (Range<Int>) -> Void) {
+        let tasks = max(1, min(Threading.threads, count / max(1, minimumPerTask)))
         run(tasks) { t in
-            let first = rows * t / tasks, last = rows * (t + 1) / tasks
+            let first = count * t / tasks, last = count * (t + 1) / tasks
             if last > first { body(first..<last) }
         }
     }

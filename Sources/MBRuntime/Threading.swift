@@ -26,10 +26,8 @@ public enum Threading {
         workers = max(1, count)
     }
 
-    public static var threads: Int { cores }
-
     /// Threads the parallel loops use.
-    static var cores: Int {
+    public static var threads: Int {
         lock.lock()
         defer { lock.unlock() }
         return workers

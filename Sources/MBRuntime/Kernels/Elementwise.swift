@@ -11,12 +11,6 @@ import MBFormat
 /// which made these kernels several times slower. The vector math is `@_transparent` for the same
 /// reason (`@inline(__always)` is only a hint to this compiler).
 enum Elementwise {
-    /// Writes the first `count` lanes of `v` to `p`.
-    @_transparent
-    static func storePrefix(_ v: Float16x, _ p: UnsafeMutablePointer<Float>, count: Int) {
-        for j in 0..<count { p[j] = v[j] }
-    }
-
     /// Loads 16 floats starting at `offset` of a row of `count`, zero past the end.
     @_transparent
     static func load(_ p: UnsafePointer<Float>, _ offset: Int, count: Int) -> Float16x {
@@ -24,6 +18,13 @@ enum Elementwise {
         var v = Float16x()
         for j in 0..<(count - offset) { v[j] = p[offset + j] }
         return v
+    }
+
+    /// Stores the lanes of `v` that fall inside a row of `count` values, starting at `offset`.
+    @_transparent
+    static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>, _ offset: Int, count: Int) {
+        if offset + 16 <= count { VectorMath.store(v, p + offset); return }
+        for j in 0..<(count - offset) { p[offset + j] = v[j] }
     }
 
     /// y = (x - mean) / sqrt(var + eps) * weight (+ bias), per row of `cols` values.
@@ -46,7 +47,7 @@ enum Elementwise {
             while i < cols {
                 var v = (load(row, i, count: cols) - mean) * inv * load(weight, i, count: cols)
                 if let bias { v += load(bias, i, count: cols) }
-                if i + 16 <= cols { VectorMath.store(v, out + i) } else { storePrefix(v, out + i, count: cols - i) }
+                store(v, out, i, count: cols)
                 i += 16
             }
         }
@@ -68,7 +69,7 @@ enum Elementwise {
         var i = 0
         while i < count {
             let v = activate(load(x, i, count: count), kind)
-            if i + 16 <= count { VectorMath.store(v, x + i) } else { storePrefix(v, x + i, count: count - i) }
+            store(v, x, i, count: count)
             i += 16
         }
     }
@@ -81,7 +82,7 @@ enum Elementwise {
             var i = 0
             while i < inner {
                 let v = activate(load(input, i, count: inner), kind) * load(gate, i, count: inner)
-                if i + 16 <= inner { VectorMath.store(v, o + i) } else { storePrefix(v, o + i, count: inner - i) }
+                store(v, o, i, count: inner)
                 i += 16
             }
         }

@@ -7,8 +7,8 @@ import Dispatch
 /// Work is split across cores by output columns (whole 16-row panels), so each task streams its
 /// own slice of the weights once and no two tasks write the same output.
 enum PanelGemm {
-    /// Columns per task: a multiple of the kernel's 64-column register tile.
-    private static let minimumTaskColumns = 256
+    /// Panels (16 columns each) per task: 256 columns, a multiple of the kernel's 64-column tile.
+    private static let minimumTaskPanels = 16
 
     static func apply(_ x: UnsafePointer<Float>, rows: Int, k: Int, n: Int, weights: UnsafePointer<Int8>,
                       rowSums: [Int32], weightScales: UnsafePointer<Float>, bias: [Float]?,
@@ -16,27 +16,23 @@ enum PanelGemm {
         let xq = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * k)
         let xScales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
         defer { xq.deallocate(); xScales.deallocate() }
-        ParallelLoop.rows(rows) { r in
+        ParallelLoop.ranges(rows) { r in
             mb_quantize_rows_u8(x + r.lowerBound * k, Int32(r.count), Int32(k), Int32(k), xq + r.lowerBound * k,
                                 Int32(k), xScales + r.lowerBound)
         }
 
-        let panels = n / 16
         // Small products are not worth a thread hand-off; big ones use every core.
-        let tasks = rows * n * k < 1 << 20 ? 1 : max(1, min(Threading.cores, n / minimumTaskColumns))
+        let serial = rows * n * k < 1 << 20
         let empty: [Float] = []
         rowSums.withUnsafeBufferPointer { sums in
             (bias ?? empty).withUnsafeBufferPointer { biasBuffer in
                 let b = bias == nil ? nil : biasBuffer.baseAddress
-                let run = { (t: Int) in
-                    let p0 = panels * t / tasks, p1 = panels * (t + 1) / tasks
-                    guard p1 > p0 else { return }
-                    let j0 = p0 * 16, width = (p1 - p0) * 16
+                ParallelLoop.ranges(n / 16, minimumPerTask: serial ? .max : minimumTaskPanels) { panels in
+                    let j0 = panels.lowerBound * 16, width = panels.count * 16
                     mb_gemm_u8s8_panels(Int32(rows), Int32(width), Int32(k), xq, Int32(k), weights + j0 * k,
                                         sums.baseAddress! + j0, xScales, weightScales + j0, b.map { $0 + j0 },
                                         y + j0, Int32(n))
                 }
-                ParallelLoop.run(tasks, run)
             }
         }
     }

@@ -49,7 +49,7 @@ struct Attention: @unchecked Sendable {
         let hidden = numHeads * headDim, half = headDim / 2
         rope.cos.withUnsafeBufferPointer { cos in
             rope.sin.withUnsafeBufferPointer { sin in
-                ParallelLoop.rows(batch.tokenCount) { chunk in
+                ParallelLoop.ranges(batch.tokenCount) { chunk in
                     for range in batch.ranges where range.overlaps(chunk) {
                         for row in max(range.lowerBound, chunk.lowerBound)..<min(range.upperBound, chunk.upperBound) {
                             let position = row - range.lowerBound

@@ -39,7 +39,7 @@ struct EncoderLayer: @unchecked Sendable {
         mlpNorm(hidden, rows: tokens, into: normed)
         wi(normed, rows: tokens, into: scratch.wide)
         let (wide, gated, activation) = (scratch.wide, scratch.gated, activation)
-        ParallelLoop.rows(tokens) { range in
+        ParallelLoop.ranges(tokens) { range in
             Elementwise.gatedActivation(wide + range.lowerBound * 2 * inner, rows: range.count, inner: inner, activation,
                                         into: gated + range.lowerBound * inner)
         }
@@ -51,7 +51,7 @@ struct EncoderLayer: @unchecked Sendable {
 extension EncoderLayer {
     /// hidden += delta, rows split across threads.
     static func addResidual(_ delta: UnsafePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        ParallelLoop.rows(rows) { range in
+        ParallelLoop.ranges(rows) { range in
             let offset = range.lowerBound * width
             Elementwise.add(delta + offset, into: hidden + offset, count: range.count * width)
         }

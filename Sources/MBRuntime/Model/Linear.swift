@@ -28,11 +28,9 @@ struct Linear: @unchecked Sendable {
     /// and runs `body(first, last)` on each; small products run on the calling thread.
     private func forEachColumnSlice(rows: Int, unit: Int, _ body: (Int, Int) -> Void) {
         let n = outFeatures
-        let units = (n + unit - 1) / unit
-        let tasks = rows * n * inFeatures < 1 << 19 ? 1 : max(1, min(Threading.cores, units / 4))
-        ParallelLoop.run(tasks) { t in
-            let first = min(n, units * t / tasks * unit), last = min(n, units * (t + 1) / tasks * unit)
-            if last > first { body(first, last) }
+        let serial = rows * n * inFeatures < 1 << 19
+        ParallelLoop.ranges((n + unit - 1) / unit, minimumPerTask: serial ? .max : 4) { units in
+            body(units.lowerBound * unit, min(n, units.upperBound * unit))
         }
     }
 
@@ -136,7 +134,7 @@ struct Norm: Sendable {
         weight.withUnsafeBufferPointer { w in
             let cols = w.count
             (bias ?? []).withUnsafeBufferPointer { b in
-                ParallelLoop.rows(rows) { range in
+                ParallelLoop.ranges(rows) { range in
                     let offset = range.lowerBound * cols
                     Elementwise.layerNorm(x + offset, rows: range.count, cols: cols, weight: w.baseAddress!,
                                           bias: bias == nil ? nil : b.baseAddress, eps: eps, into: y + offset)
