@@ -10,31 +10,12 @@
 // and baseline x86-64 (SSE). The lane arithmetic is the same in all three; only the fusing of
 // multiply-adds differs, which stays within float rounding.
 #include "CKernels.h"
-#include <string.h>
+#include "vec16.h"
 
-#pragma clang diagnostic ignored "-Wpsabi"  // vector-typed helpers are always inlined; no ABI crosses a call
-
-typedef float v16f __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
 typedef int8_t v16c __attribute__((vector_size(16)));
 typedef uint16_t v16s __attribute__((vector_size(32)));
 typedef uint32_t v16u __attribute__((vector_size(64)));
 typedef _Float16 v16h __attribute__((vector_size(32)));
-
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
-INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
-INLINE void store_f32(float *p, v16f v) { memcpy(p, &v, 64); }
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-// Pairwise, so the reduction is short and identical on every tier.
-INLINE float hsum(v16f v) {
-    v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
-    return (b[0] + b[2]) + (b[1] + b[3]);
-}
 
 // ---------------------------------------------------------------- panel-ordered int8
 

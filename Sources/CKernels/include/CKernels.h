@@ -57,6 +57,15 @@ void mb_gemv_f32_f16rows(int m, int n, int k, const float *x, int ldx, const uin
 void mb_gemv_f32_bf16rows(int m, int n, int k, const float *x, int ldx, const uint16_t *w,
                           const float *scale, const float *bias, float *out, int ldo);
 
+/// Attention of query rows [q0, q1) of one head of one sequence of `n` tokens (attention.c):
+/// out[i] = sum_j softmax_j(scale * q[i].k[j]) v[j] over the keys j query i sees: all of them when
+/// `half_window` < 0, else |i - j| <= half_window. `q`, `k`, `v` point at this head's slice of the
+/// sequence's first token (row stride `stride` floats), `out` at its first output row (stride `ldo`).
+/// `scratch` holds at least mb_attention_scratch_floats(n, head_dim, q1 - q0, half_window) floats.
+void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
+                       int q1, int half_window, float scale, float *scratch, float *out, int ldo);
+size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window);
+
 /// Widens n IEEE fp16 values to fp32.
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 

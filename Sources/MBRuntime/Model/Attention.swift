@@ -1,4 +1,4 @@
-import Dispatch
+import CKernels
 import MBFormat
 
 /// Multi-head self-attention with a fused Wqkv projection, rotary embeddings, and either global
@@ -66,29 +66,19 @@ struct Attention: @unchecked Sendable {
         }
     }
 
-    /// Attention for queries [q0, q0 + blockRows) of one head of one sequence.
+    /// Attention for queries [q0, q0 + blockRows) of one head of one sequence: the fused C kernel
+    /// (scores, banded softmax and values per group of rows, Docs/kernels.md).
     private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, q0: Int,
                              into context: UnsafeMutablePointer<Float>) {
         let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
-        let q1 = min(n, q0 + Self.blockRows), rows = q1 - q0
-        // Keys this block can see: all of them, or the band around the block.
-        let k0 = kind == .global ? 0 : max(0, q0 - halfWindow)
-        let k1 = kind == .global ? n : min(n, q1 + halfWindow)
-        let keys = k1 - k0
-        let base = qkv + sequence.lowerBound * stride + head * headDim
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * keys)
-        defer { scores.deallocate() }
-        let scale = 1 / Float(headDim).squareRoot()
-        Gemm.abT(m: rows, n: keys, k: headDim, a: base + q0 * stride, lda: stride,
-                 b: base + hidden + k0 * stride, ldb: stride, c: scores, ldc: keys, alpha: scale)
-        for r in 0..<rows {
-            let i = q0 + r, row = scores + r * keys
-            // The band for this query, relative to k0; outside it weights are exactly zero.
-            let lo = kind == .global ? 0 : max(k0, i - halfWindow) - k0
-            let hi = kind == .global ? keys : min(k1, i + halfWindow + 1) - k0
-            Softmax.inPlace(row, range: lo..<hi, width: keys)
+        let q1 = min(n, q0 + Self.blockRows)
+        let window = kind == .global ? -1 : halfWindow
+        let q = qkv + sequence.lowerBound * stride + head * headDim
+        let out = context + sequence.lowerBound * hidden + head * headDim
+        let floats = mb_attention_scratch_floats(Int32(n), Int32(headDim), Int32(q1 - q0), Int32(window))
+        ScratchPool.shared.withBuffer(count: floats) { scratch in
+            mb_attention_rows(Int32(n), Int32(headDim), q, q + hidden, q + 2 * hidden, Int32(stride), Int32(q0), Int32(q1),
+                              Int32(window), 1 / Float(headDim).squareRoot(), scratch, out, Int32(hidden))
         }
-        Gemm.ab(m: rows, n: headDim, k: keys, a: scores, lda: keys, b: base + 2 * hidden + k0 * stride, ldb: stride,
-                c: context + (sequence.lowerBound + q0) * hidden + head * headDim, ldc: hidden)
     }
 }

@@ -1,0 +1,200 @@
+// Fused attention for one head of one sequence and a block of query rows: scores, softmax and the
+// weighted sum of values, with the scores of a few rows at a time kept in L1 and no n x n matrix.
+//
+// The block's keys are first transposed (kt[d][j]), so both products are "broadcast one scalar,
+// multiply a row of 16 keys or 16 value dimensions": the same register tile as the weight kernels.
+// Query rows are taken in groups of R; a group only touches the keys inside the union of its rows'
+// bands (sliding-window layers: about window + R keys, not the whole block's span), and each row's
+// softmax is masked to its own band, so outside-band weights are exactly zero. Normalisation by the
+// softmax sum is applied once to the output row instead of to every weight.
+//
+// One body, compiled per tier like gemv_f32.c: AVX-512 (R = 6 rows; 6 x 64-key score tiles and
+// 6 x 64-dimension value tiles, 24 zmm accumulators), AVX2 (R = 4; 4 x 16, 8 ymm accumulators) and
+// baseline x86-64.
+#include "CKernels.h"
+#include "vec16.h"
+
+enum { MAX_GROUP = 8 };
+
+// Query i (0-based in its sequence) sees keys [band_lo, band_hi); half_window < 0 means all of them.
+INLINE int band_lo(int i, int hw) { return hw < 0 || i - hw < 0 ? 0 : i - hw; }
+INLINE int band_hi(int i, int hw, int n) { return hw < 0 || i + hw + 1 > n ? n : i + hw + 1; }
+INLINE int round16(int x) { return (x + 15) & ~15; }
+
+// One round of a 16 x 16 transpose swaps bit t of the row index with bit t of the column index:
+// rows r and r + 2^t (bit t of r clear) exchange the lanes whose bit t differs from theirs.
+#define TRANSPOSE_LO0(a, b) __builtin_shufflevector(a, b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30)
+#define TRANSPOSE_HI0(a, b) __builtin_shufflevector(a, b, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31)
+#define TRANSPOSE_LO1(a, b) __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29)
+#define TRANSPOSE_HI1(a, b) __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31)
+#define TRANSPOSE_LO2(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27)
+#define TRANSPOSE_HI2(a, b) __builtin_shufflevector(a, b, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31)
+#define TRANSPOSE_LO3(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+#define TRANSPOSE_HI3(a, b) __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31)
+#define TRANSPOSE_ROUND(m, t) \
+    for (int r = 0; r < 16; r++) { \
+        if (r & (1 << t)) continue; \
+        v16f a = m[r], b = m[r + (1 << t)]; \
+        m[r] = TRANSPOSE_LO##t(a, b); m[r + (1 << t)] = TRANSPOSE_HI##t(a, b); \
+    }
+
+// kt[d][j] = k[j][d] for j < keys, zero for keys <= j < ldkt (a multiple of 16), in 16 x 16 blocks.
+// Storing single floats with a stride instead (the compiler's scatter) cost a sixth of attention.
+INLINE void transpose_keys(const float *k, int stride, int keys, int hd, float *kt, int ldkt) {
+    const int full = hd & ~15;
+    for (int j = 0; j < ldkt; j += 16) {
+        const int count = keys - j < 16 ? keys - j : 16;
+        for (int d = 0; d < full; d += 16) {
+            v16f m[16];
+            for (int r = 0; r < 16; r++) m[r] = r < count ? load_f32(k + (size_t)(j + r) * stride + d) : splat(0);
+            TRANSPOSE_ROUND(m, 0) TRANSPOSE_ROUND(m, 1) TRANSPOSE_ROUND(m, 2) TRANSPOSE_ROUND(m, 3)
+            for (int c = 0; c < 16; c++) store_f32(kt + (size_t)(d + c) * ldkt + j, m[c]);
+        }
+        for (int d = full; d < hd; d++)
+            for (int r = 0; r < 16; r++) kt[(size_t)d * ldkt + j + r] = r < count ? k[(size_t)(j + r) * stride + d] : 0.0f;
+    }
+}
+
+// s[r][c*16 + l] = sum_d q[r][d] * kt[d][c*16 + l] for r < R, c < C (16-key chunks).
+INLINE void scores_tile(const int R, const int C, int hd, const float *q, int ldq, const float *kt, int ldkt,
+                        float *s, int lds) {
+    v16f acc[MAX_GROUP][4];
+    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) acc[r][c] = splat(0);
+    for (int d = 0; d < hd; d++) {
+        v16f kv[4];
+        for (int c = 0; c < C; c++) kv[c] = load_f32(kt + (size_t)d * ldkt + 16 * c);
+        for (int r = 0; r < R; r++) {
+            v16f qs = splat(q[(size_t)r * ldq + d]);
+            for (int c = 0; c < C; c++) acc[r][c] += qs * kv[c];
+        }
+    }
+    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) store_f32(s + (size_t)r * lds + 16 * c, acc[r][c]);
+}
+
+// out[r][16*c + l] = inv[r] * sum_{j in [j0, j1)} p[r][j] * v[j][16*c + l] for r < R, c < D.
+INLINE void values_tile(const int R, const int D, int j0, int j1, const float *p, int ldp, const float *v,
+                        int ldv, const float *inv, float *out, int ldo) {
+    v16f acc[MAX_GROUP][4];
+    for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) acc[r][c] = splat(0);
+    for (int j = j0; j < j1; j++) {
+        v16f vv[4];
+        for (int c = 0; c < D; c++) vv[c] = load_f32(v + (size_t)j * ldv + 16 * c);
+        for (int r = 0; r < R; r++) {
+            v16f ps = splat(p[(size_t)r * ldp + j]);
+            for (int c = 0; c < D; c++) acc[r][c] += ps * vv[c];
+        }
+    }
+    for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) store_f32(out + (size_t)r * ldo + 16 * c, acc[r][c] * inv[r]);
+}
+
+// Exponentials of one row of scores over its band [lo, hi) (key indices relative to the row buffer,
+// which holds [0, width) with width a multiple of 16), zero elsewhere in the buffer; returns
+// 1 / sum. The max is taken over the band only, so masked keys cannot change the result.
+INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16f minus_inf = splat(-__builtin_inff());
+    v16f peak = minus_inf;
+    const int first = lo & ~15;
+    for (int j = first; j < hi; j += 16) {
+        v16i idx = iota + j;
+        v16i inside = (idx >= lo) & (idx < hi);
+        peak = max_f(peak, select_f(inside, load_f32(s + j), minus_inf));
+    }
+    const float m = hmax(peak);
+    v16f sums = splat(0);
+    for (int j = 0; j < width; j += 16) {
+        v16i idx = iota + j;
+        v16i inside = (idx >= lo) & (idx < hi);
+        v16f e = j + 16 <= first || j >= hi ? splat(0) : select_f(inside, exp_f((load_f32(s + j) - m) * scale), splat(0));
+        store_f32(s + j, e);
+        sums += e;
+    }
+    return 1.0f / hsum(sums);
+}
+
+#define GROUP_CASES(CALL) \
+    switch (R) { \
+    case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
+    case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; \
+    }
+
+INLINE void attend_body(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+                        int hw, float scale, float *scratch, float *out, int ldo, const int RMAX, const int CMAX,
+                        const int DMAX) {
+    // Keys any row of the block can see, transposed and zero-padded to whole 16-key chunks.
+    const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), ldkt = round16(k1 - k0);
+    float *kt = scratch, *s = scratch + (size_t)hd * ldkt;
+    transpose_keys(k + (size_t)k0 * stride, stride, k1 - k0, hd, kt, ldkt);
+    const int full = hd & ~15;
+    for (int i0 = q0; i0 < q1; i0 += RMAX) {
+        const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
+        // The group's keys, relative to k0: [ga, gb) exactly, [ca, cb) in whole chunks for the scores.
+        const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
+        const int ca = ga & ~15, cb = round16(gb), width = cb - ca;
+        const float *qg = q + (size_t)i0 * stride;
+        for (int c = 0; c < width / 16;) {
+            const int C = width / 16 - c >= CMAX ? CMAX : 1;
+            const float *ktc = kt + ca + 16 * c;
+            float *sc = s + 16 * c;
+#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, stride, ktc, ldkt, sc, width); \
+                   else scores_tile(RR, 1, hd, qg, stride, ktc, ldkt, sc, width)
+            GROUP_CASES(SCORES)
+#undef SCORES
+            c += C;
+        }
+        float inv[MAX_GROUP];
+        for (int r = 0; r < R; r++) {
+            const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
+            inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
+        }
+        // Weights are zero outside each row's band, so the group sums over its union [ga, gb).
+        const float *vg = v + (size_t)(k0 + ca) * stride;
+        float *og = out + (size_t)i0 * ldo;
+        for (int c = 0; c < full / 16;) {
+            const int D = full / 16 - c >= DMAX ? DMAX : 1;
+#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, og + 16 * c, ldo); \
+                   else values_tile(RR, 1, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, og + 16 * c, ldo)
+            GROUP_CASES(VALUES)
+#undef VALUES
+            c += D;
+        }
+        for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
+            for (int d = full; d < hd; d++) {
+                float sum = 0;
+                for (int j = ga - ca; j < gb - ca; j++) sum += s[(size_t)r * width + j] * vg[(size_t)j * stride + d];
+                og[(size_t)r * ldo + d] = sum * inv[r];
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static void attend_avx512(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+                          int hw, float scale, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 6, 4, 4);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void attend_avx2(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+                        int hw, float scale, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 4, 1, 1);
+}
+
+static void attend_portable(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+                            int hw, float scale, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 4, 1, 1);
+}
+
+size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window) {
+    const int span = half_window < 0 || rows + 2 * half_window > n ? n : rows + 2 * half_window;
+    return (size_t)(head_dim + MAX_GROUP) * (size_t)round16(span);
+}
+
+void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
+                       int q1, int half_window, float scale, float *scratch, float *out, int ldo) {
+    if (q1 <= q0) return;
+    int tier = mb_active_tier();
+    if (tier >= 2) attend_avx512(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
+    else if (tier == 1) attend_avx2(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
+    else attend_portable(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
+}

@@ -1,0 +1,63 @@
+// 16 x fp32 lanes in Clang vector extensions, shared by the kernels that are written once and
+// compiled per tier (gemv_f32.c, attention.c): under an AVX-512 target attribute a v16f is one zmm,
+// under AVX2 two ymm, on baseline x86-64 four xmm. Helpers are always inlined into the tier's
+// function, so no vector crosses a call and the -Wpsabi warning does not apply.
+#ifndef MB_VEC16_H
+#define MB_VEC16_H
+
+#include <stdint.h>
+#include <string.h>
+
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
+INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
+INLINE void store_f32(float *p, v16f v) { memcpy(p, &v, 64); }
+
+// Pairwise, so the reduction is short and identical on every tier.
+INLINE float hsum(v16f v) {
+    v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+INLINE float hmax(v16f v) {
+    float m = v[0];
+    for (int i = 1; i < 16; i++) m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+// Lane-wise `mask ? a : b` for a mask of all-ones / all-zeros lanes (what vector compares return).
+INLINE v16f select_f(v16i mask, v16f a, v16f b) { return (v16f)(((v16i)a & mask) | ((v16i)b & ~mask)); }
+INLINE v16f max_f(v16f a, v16f b) { return select_f(a < b, b, a); }
+INLINE v16f min_f(v16f a, v16f b) { return select_f(b < a, b, a); }
+
+// e^x per lane: x = n ln2 + r, then a degree-7 polynomial for e^r; the same range reduction and
+// coefficients as the Swift VectorMath.exp (relative error below 3e-7). Inputs are clamped to
+// [-87.3, 88.3], so the result is never 0 or inf.
+INLINE v16f exp_f(v16f x) {
+    x = min_f(max_f(x, splat(-87.3f)), splat(88.3f));
+    // Adding 1.5 * 2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
+    v16f shifted = x * 1.442695040888963f + 12582912.0f;
+    v16f n = shifted - 12582912.0f;
+    v16f r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    v16f p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + (r + 1.0f);
+    v16i integer = (v16i)shifted - 0x4B400000;
+    return p * (v16f)((integer + 127) << 23);
+}
+
+#endif

@@ -1,0 +1,58 @@
+import CKernels
+import XCTest
+
+/// The fused attention kernel matches a double-precision softmax(q k^T * scale) v on every CPU
+/// tier: global and banded, sequence lengths and head widths that are not multiples of 16, query
+/// blocks anywhere in the sequence, and rows whose band is cut by either end.
+final class AttentionKernelTests: XCTestCase {
+    override func tearDown() { mb_force_tier(-1) }
+
+    private var seed: UInt64 = 11
+    private func next() -> Float {
+        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Double(seed >> 11) / Double(1 << 53) * 2 - 1)
+    }
+
+    private func reference(n: Int, hd: Int, qkv: [Float], stride: Int, row i: Int, halfWindow: Int) -> [Double] {
+        let scale = 1 / Double(hd).squareRoot()
+        let keys = halfWindow < 0 ? 0..<n : max(0, i - halfWindow)..<min(n, i + halfWindow + 1)
+        let logits = keys.map { j in (0..<hd).reduce(0.0) { $0 + Double(qkv[i * stride + $1]) * Double(qkv[j * stride + hd + $1]) } * scale }
+        let peak = logits.max()!
+        let weights = logits.map { Foundation.exp($0 - peak) }
+        let total = weights.reduce(0, +)
+        return (0..<hd).map { d in
+            zip(keys, weights).reduce(0.0) { $0 + $1.1 * Double(qkv[$1.0 * stride + 2 * hd + d]) } / total
+        }
+    }
+
+    func testMatchesReferenceOnEveryTier() {
+        // (tokens, head dim, half window (-1: global), query block)
+        let cases = [(1, 16, -1, 0..<1), (37, 64, -1, 0..<37), (37, 64, 4, 0..<37), (130, 64, 64, 64..<128),
+                     (130, 64, 64, 128..<130), (200, 40, 16, 13..<77), (50, 8, -1, 3..<9), (300, 96, 64, 0..<64)]
+        for (n, hd, window, block) in cases {
+            // One head packed as [q | k | v] per token, with a wider row stride than 3 x hd as in the model.
+            let stride = 3 * hd + 5
+            let qkv = (0..<(n * stride)).map { _ in next() * 2 }
+            let expected = block.map { reference(n: n, hd: hd, qkv: qkv, stride: stride, row: $0, halfWindow: window) }
+            for tier in 0...mb_active_tier() {
+                mb_force_tier(Int32(tier))
+                let ldo = hd + 3
+                var out = [Float](repeating: .nan, count: n * ldo)
+                var scratch = [Float](repeating: .nan, count: mb_attention_scratch_floats(Int32(n), Int32(hd), Int32(block.count), Int32(window)))
+                qkv.withUnsafeBufferPointer { p in
+                    let base = p.baseAddress!
+                    mb_attention_rows(Int32(n), Int32(hd), base, base + hd, base + 2 * hd, Int32(stride), Int32(block.lowerBound),
+                                      Int32(block.upperBound), Int32(window), 1 / Float(hd).squareRoot(), &scratch, &out, Int32(ldo))
+                }
+                for (r, i) in block.enumerated() {
+                    for d in 0..<hd {
+                        XCTAssertEqual(Double(out[i * ldo + d]), expected[r][d], accuracy: 2e-6,
+                                       "tier \(tier) n \(n) hd \(hd) window \(window) row \(i) dim \(d)")
+                    }
+                }
+                // Rows outside the block are not written.
+                for i in 0..<n where !block.contains(i) { XCTAssertTrue(out[i * ldo].isNaN, "tier \(tier) wrote row \(i)") }
+            }
+        }
+    }
+}
