@@ -60,4 +60,30 @@ INLINE v16f exp_f(v16f x) {
     return p * (v16f)((integer + 127) << 23);
 }
 
+INLINE v16f abs_f(v16f x) { return (v16f)((v16i)x & 0x7FFFFFFF); }
+
+// erf(x) per lane: Abramowitz & Stegun 7.1.26, erf(a) = 1 - poly(t) e^{-a^2} with t = 1 / (1 + p a),
+// |error| < 6e-7 with float rounding; near 0, where 7.1.26 loses relative accuracy, the series.
+INLINE v16f erf_f(v16f x) {
+    v16f a = abs_f(x);
+    v16f t = 1.0f / (1.0f + 0.3275911f * a);
+    v16f poly = splat(1.061405429f);
+    poly = poly * t - 1.453152027f;
+    poly = poly * t + 1.421413741f;
+    poly = poly * t - 0.284496736f;
+    poly = poly * t + 0.254829592f;
+    v16f y = 1.0f - poly * t * exp_f(-(a * a));
+    v16f series = a * (1.1283791670955126f - 0.3761263890318375f * a * a);
+    y = select_f(a < 0.05f, series, y);
+    return select_f(x < 0.0f, -y, y);
+}
+
+// tanh(x) = 1 - 2 / (e^{2x} + 1): exact at the extremes; the odd series near 0.
+INLINE v16f tanh_f(v16f x) {
+    v16f t = 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f);
+    v16f x2 = x * x;
+    v16f series = x * (1.0f - x2 * (0.33333333f - x2 * 0.13333333f));
+    return select_f(abs_f(x) < 0.01f, series, t);
+}
+
 #endif

@@ -57,6 +57,16 @@ void mb_gemv_f32_f16rows(int m, int n, int k, const float *x, int ldx, const uin
 void mb_gemv_f32_bf16rows(int m, int n, int k, const float *x, int ldx, const uint16_t *w,
                           const float *scale, const float *bias, float *out, int ldo);
 
+/// Activation functions (activation.c), as in transformers: GELU with erf, the tanh approximation
+/// (gelu_pytorch_tanh, gelu_new, gelu_fast), quick_gelu (x sigmoid(1.702 x)), ReLU, SiLU.
+enum { MB_ACT_GELU = 0, MB_ACT_GELU_TANH = 1, MB_ACT_QUICK_GELU = 2, MB_ACT_RELU = 3, MB_ACT_SILU = 4 };
+
+/// x[i] = act(x[i]) for i < count.
+void mb_activate(float *x, size_t count, int kind);
+
+/// GeGLU: out[r][c] = act(wi[r][c]) * wi[r][inner + c] for r < rows, c < inner (rows of wi are [input | gate]).
+void mb_gated_activation(const float *wi, int rows, int inner, int kind, float *out);
+
 /// Attention of query rows [q0, q1) of one head of one sequence of `n` tokens (attention.c):
 /// out[i] = sum_j softmax_j(scale * q[i].k[j]) v[j] over the keys j query i sees: all of them when
 /// `half_window` < 0, else |i - j| <= half_window. `q`, `k`, `v` point at this head's slice of the

@@ -1,20 +1,29 @@
-import Foundation
+import CKernels
 import MBFormat
 
-/// Row-wise and element-wise kernels: layer norm, activations, residual adds, in 16-lane SIMD.
+typealias Float16x = SIMD16<Float>
+
+/// Row-wise and element-wise kernels: layer norm and residual adds in 16-lane Swift SIMD; the
+/// activations call the C kernels (activation.c says why).
 ///
 /// Tails shorter than 16 go through the same vector code on a zero-padded copy, so every element
 /// gets the same arithmetic whatever its position (results never depend on alignment or width).
 ///
 /// Loops are written out rather than passed as closures to a shared helper: the compiler keeps such
 /// closures out of line, and a SIMD16 value crossing a call travels as four 128-bit registers,
-/// which made these kernels several times slower. The vector math is `@_transparent` for the same
+/// which made these kernels several times slower. The helpers are `@_transparent` for the same
 /// reason (`@inline(__always)` is only a hint to this compiler).
 enum Elementwise {
+    @_transparent
+    static func vector(_ p: UnsafePointer<Float>) -> Float16x { UnsafeRawPointer(p).loadUnaligned(as: Float16x.self) }
+
+    @_transparent
+    static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float16x.self) }
+
     /// Loads 16 floats starting at `offset` of a row of `count`, zero past the end.
     @_transparent
     static func load(_ p: UnsafePointer<Float>, _ offset: Int, count: Int) -> Float16x {
-        if offset + 16 <= count { return VectorMath.load(p + offset) }
+        if offset + 16 <= count { return vector(p + offset) }
         var v = Float16x()
         for j in 0..<(count - offset) { v[j] = p[offset + j] }
         return v
@@ -23,7 +32,7 @@ enum Elementwise {
     /// Stores the lanes of `v` that fall inside a row of `count` values, starting at `offset`.
     @_transparent
     static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>, _ offset: Int, count: Int) {
-        if offset + 16 <= count { VectorMath.store(v, p + offset); return }
+        if offset + 16 <= count { store(v, p + offset); return }
         for j in 0..<(count - offset) { p[offset + j] = v[j] }
     }
 
@@ -40,7 +49,7 @@ enum Elementwise {
             let mean = sum.sum() / Float(cols)
             var squares = Float16x()
             i = 0
-            while i + 16 <= cols { let d = VectorMath.load(row + i) - mean; squares += d * d; i += 16 }
+            while i + 16 <= cols { let d = vector(row + i) - mean; squares += d * d; i += 16 }
             while i < cols { let d = row[i] - mean; squares[0] += d * d; i += 1 }
             let inv = 1 / (squares.sum() / Float(cols) + eps).squareRoot()
             i = 0
@@ -53,39 +62,15 @@ enum Elementwise {
         }
     }
 
-    @_transparent
-    static func activate(_ x: Float16x, _ kind: Activation) -> Float16x {
-        switch kind {
-        case .gelu: return 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
-        case .geluTanh, .geluNew, .geluFast:
-            return 0.5 * x * (1 + VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-        case .quickGelu: return x / (1 + VectorMath.exp(-1.702 * x))
-        case .relu: return x.replacing(with: 0, where: x .< 0)
-        case .silu, .swish: return x / (1 + VectorMath.exp(-x))
-        }
-    }
-
+    /// x = act(x) for `count` values (activation.c).
     static func activateInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
-        var i = 0
-        while i < count {
-            let v = activate(load(x, i, count: count), kind)
-            store(v, x, i, count: count)
-            i += 16
-        }
+        mb_activate(x, count, kind.kernelKind)
     }
 
-    /// GeGLU: out[r, c] = act(wi[r, c]) * wi[r, inner + c], where wi rows are [input | gate].
+    /// GeGLU: out[r, c] = act(wi[r, c]) * wi[r, inner + c], where wi rows are [input | gate] (activation.c).
     static func gatedActivation(_ wi: UnsafePointer<Float>, rows: Int, inner: Int, _ kind: Activation,
                                 into out: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let input = wi + r * 2 * inner, gate = input + inner, o = out + r * inner
-            var i = 0
-            while i < inner {
-                let v = activate(load(input, i, count: inner), kind) * load(gate, i, count: inner)
-                store(v, o, i, count: inner)
-                i += 16
-            }
-        }
+        mb_gated_activation(wi, Int32(rows), Int32(inner), kind.kernelKind, out)
     }
 
     static func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
@@ -94,7 +79,20 @@ enum Elementwise {
 
     static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        while i + 16 <= count { VectorMath.store(VectorMath.load(y + i) + VectorMath.load(x + i), y + i); i += 16 }
+        while i + 16 <= count { store(vector(y + i) + vector(x + i), y + i); i += 16 }
         while i < count { y[i] += x[i]; i += 1 }
+    }
+}
+
+extension Activation {
+    /// The activation's code in the C kernels (MB_ACT_*).
+    var kernelKind: Int32 {
+        switch self {
+        case .gelu: return Int32(MB_ACT_GELU)
+        case .geluTanh, .geluNew, .geluFast: return Int32(MB_ACT_GELU_TANH)
+        case .quickGelu: return Int32(MB_ACT_QUICK_GELU)
+        case .relu: return Int32(MB_ACT_RELU)
+        case .silu, .swish: return Int32(MB_ACT_SILU)
+        }
     }
 }

@@ -1,0 +1,77 @@
+// Activation functions over whole rows, and GeGLU (act(input) * gate) for the MLP.
+//
+// Written once with the vec16.h helpers and compiled per tier like the other kernels. These loops
+// were Swift SIMD16 code first; Swift 6.3 lowered the same GELU expression to ymm operations in one
+// function and to xmm operations with stack spills in another (1.7x slower), and it can only
+// target one instruction set per build, so the AVX-512 hosts got AVX2 code.
+#include "CKernels.h"
+#include "vec16.h"
+
+INLINE v16f activate(const int kind, v16f x) {
+    switch (kind) {
+    case MB_ACT_GELU: return 0.5f * x * (1.0f + erf_f(x * 0.70710678118654752f));
+    case MB_ACT_GELU_TANH: return 0.5f * x * (1.0f + tanh_f(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+    case MB_ACT_QUICK_GELU: return x / (1.0f + exp_f(-1.702f * x));
+    case MB_ACT_RELU: return select_f(x < 0.0f, splat(0), x);
+    default: return x / (1.0f + exp_f(-x));  // MB_ACT_SILU
+    }
+}
+
+// Up to 16 floats, zero past `count`; tails go through the same vector arithmetic as full vectors.
+INLINE v16f load_part(const float *p, size_t count) {
+    if (count >= 16) return load_f32(p);
+    v16f v = splat(0); memcpy(&v, p, count * 4); return v;
+}
+
+INLINE void store_part(float *p, v16f v, size_t count) {
+    if (count >= 16) store_f32(p, v); else memcpy(p, &v, count * 4);
+}
+
+INLINE void gated_body(const int kind, const float *wi, int rows, int inner, float *out) {
+    for (int r = 0; r < rows; r++) {
+        const float *input = wi + (size_t)r * 2 * inner, *gate = input + inner;
+        float *o = out + (size_t)r * inner;
+        for (int i = 0; i < inner; i += 16) {
+            size_t left = (size_t)(inner - i);
+            store_part(o + i, activate(kind, load_part(input + i, left)) * load_part(gate + i, left), left);
+        }
+    }
+}
+
+INLINE void activate_body(const int kind, float *x, size_t count) {
+    for (size_t i = 0; i < count; i += 16) store_part(x + i, activate(kind, load_part(x + i, count - i)), count - i);
+}
+
+// One copy of each loop per activation, so the choice is made once per call, not per vector.
+#define PER_KIND(CALL) \
+    switch (kind) { \
+    case MB_ACT_GELU: CALL(MB_ACT_GELU); break; \
+    case MB_ACT_GELU_TANH: CALL(MB_ACT_GELU_TANH); break; \
+    case MB_ACT_QUICK_GELU: CALL(MB_ACT_QUICK_GELU); break; \
+    case MB_ACT_RELU: CALL(MB_ACT_RELU); break; \
+    default: CALL(MB_ACT_SILU); break; \
+    }
+
+#define TIERS(name, params, args) \
+    __attribute__((target("avx512f,avx512bw,avx512vl"))) static void name##_avx512 params { args } \
+    __attribute__((target("avx2,fma,f16c"))) static void name##_avx2 params { args } \
+    static void name##_portable params { args }
+
+#define GATED(K) gated_body(K, wi, rows, inner, out)
+TIERS(gated, (const float *wi, int rows, int inner, int kind, float *out), PER_KIND(GATED))
+#define ACTIVATE(K) activate_body(K, x, count)
+TIERS(activate, (float *x, size_t count, int kind), PER_KIND(ACTIVATE))
+
+void mb_gated_activation(const float *wi, int rows, int inner, int kind, float *out) {
+    int tier = mb_active_tier();
+    if (tier >= 2) gated_avx512(wi, rows, inner, kind, out);
+    else if (tier == 1) gated_avx2(wi, rows, inner, kind, out);
+    else gated_portable(wi, rows, inner, kind, out);
+}
+
+void mb_activate(float *x, size_t count, int kind) {
+    int tier = mb_active_tier();
+    if (tier >= 2) activate_avx512(x, count, kind);
+    else if (tier == 1) activate_avx2(x, count, kind);
+    else activate_portable(x, count, kind);
+}
