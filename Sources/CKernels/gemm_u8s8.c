@@ -111,22 +111,13 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) \
 static void tile_vnni_##R##_##V(int k, const uint8_t *a, int lda, const int8_t *w, __m512i acc[MR][NV]) { \
     tile_vnni(R, V, k, a, lda, w, acc); \
 }
-DEFINE_TILE(6, 4) DEFINE_TILE(6, 3) DEFINE_TILE(6, 2) DEFINE_TILE(6, 1)
-DEFINE_TILE(5, 4) DEFINE_TILE(4, 4) DEFINE_TILE(3, 4) DEFINE_TILE(2, 4) DEFINE_TILE(1, 4)
-DEFINE_TILE(1, 3) DEFINE_TILE(1, 2) DEFINE_TILE(1, 1)
+#define DEFINE_TILES(R) DEFINE_TILE(R, 1) DEFINE_TILE(R, 2) DEFINE_TILE(R, 3) DEFINE_TILE(R, 4)
+DEFINE_TILES(1) DEFINE_TILES(2) DEFINE_TILES(3) DEFINE_TILES(4) DEFINE_TILES(5) DEFINE_TILES(6)
 
 typedef void (*tile_fn)(int, const uint8_t *, int, const int8_t *, __m512i[MR][NV]);
 
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-static tile_fn pick_tile(int mr, int nv) {
-    if (mr == MR) {
-        switch (nv) { case 4: return tile_vnni_6_4; case 3: return tile_vnni_6_3; case 2: return tile_vnni_6_2; default: return tile_vnni_6_1; }
-    }
-    if (nv == NV) {
-        switch (mr) { case 5: return tile_vnni_5_4; case 4: return tile_vnni_4_4; case 3: return tile_vnni_3_4; case 2: return tile_vnni_2_4; default: return tile_vnni_1_4; }
-    }
-    switch (nv) { case 3: return tile_vnni_1_3; case 2: return tile_vnni_1_2; default: return tile_vnni_1_1; }  // mr == 1
-}
+#define TILE_ROW(R) {tile_vnni_##R##_1, tile_vnni_##R##_2, tile_vnni_##R##_3, tile_vnni_##R##_4}
+static const tile_fn tiles[MR][NV] = {TILE_ROW(1), TILE_ROW(2), TILE_ROW(3), TILE_ROW(4), TILE_ROW(5), TILE_ROW(6)};
 
 // Row blocks keep a slab of activations in L2 while the panels of a column block stream past.
 #define MC 96
@@ -142,21 +133,7 @@ static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8
             const int8_t *wp = panel_ptr(w, k, j0);
             for (int i = i0; i < i1; i += MR) {
                 int mr = i1 - i < MR ? i1 - i : MR;
-                if (mr < MR && nv < NV) {   // corner: one row at a time with the nv-wide tile
-                    for (int ii = 0; ii < mr; ii++) {
-                        pick_tile(1, nv)(k, a + (size_t)(i + ii) * lda, lda, wp, acc);
-                        for (int v = 0; v < nv; v++) {
-                            __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j0 + v * PANEL)), 7);
-                            __m512i s = _mm512_sub_epi32(acc[0][v], comp);
-                            if (ci) { _mm512_storeu_si512((void *)(ci + (size_t)(i + ii) * ldc + j0 + v * PANEL), s); continue; }
-                            __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(a_scale[i + ii]), _mm512_loadu_ps(w_scale + j0 + v * PANEL)));
-                            if (bias) f = _mm512_add_ps(f, _mm512_loadu_ps(bias + j0 + v * PANEL));
-                            _mm512_storeu_ps(out + (size_t)(i + ii) * ldo + j0 + v * PANEL, f);
-                        }
-                    }
-                    continue;
-                }
-                pick_tile(mr, nv)(k, a + (size_t)i * lda, lda, wp, acc);
+                tiles[mr - 1][nv - 1](k, a + (size_t)i * lda, lda, wp, acc);
                 for (int v = 0; v < nv; v++) {
                     __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j0 + v * PANEL)), 7);
                     __m512 ws = _mm512_loadu_ps(w_scale ? w_scale + j0 + v * PANEL : (const float *)w_sums);
