@@ -5,8 +5,8 @@ import MBFormat
 /// or sliding-window (banded) attention.
 ///
 /// Local layers only ever compute scores inside the band |i - j| <= window/2, so their cost is
-/// O(tokens x window), and global layers work on blocks of queries so 8192-token inputs need
-/// a [block, tokens] score buffer rather than [tokens, tokens].
+/// O(tokens x window). Both kinds work on blocks of queries, and the C kernel keeps the scores of a
+/// few rows at a time in L1: no [tokens, tokens] buffer exists even at 8192 tokens.
 struct Attention: @unchecked Sendable {
     let wqkv: Linear
     let wo: Linear
@@ -15,7 +15,7 @@ struct Attention: @unchecked Sendable {
     let headDim: Int
     let halfWindow: Int
 
-    /// Queries per block: the score buffer is blockRows x keys.
+    /// Queries per task: the kernel transposes the block's keys once for all of them.
     private static let blockRows = 64
 
     /// - Parameters:

@@ -32,10 +32,21 @@ struct Rotary: Sendable {
     @inline(__always)
     static func apply(_ x: UnsafeMutablePointer<Float>, halfDim: Int, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
         let x2 = x + halfDim
-        for i in 0..<halfDim {
+        var i = 0
+        // 16 lanes at a time (the compiler did not vectorise the scalar loop: it cannot rule out
+        // that x overlaps the tables); the same multiply and subtract per element as the tail.
+        while i + 16 <= halfDim {
+            let a = Elementwise.vector(x + i), b = Elementwise.vector(x2 + i)
+            let c = Elementwise.vector(cos + i), s = Elementwise.vector(sin + i)
+            Elementwise.store(a * c - b * s, x + i)
+            Elementwise.store(b * c + a * s, x2 + i)
+            i += 16
+        }
+        while i < halfDim {
             let a = x[i], b = x2[i]
             x[i] = a * cos[i] - b * sin[i]
             x2[i] = b * cos[i] + a * sin[i]
+            i += 1
         }
     }
 }
