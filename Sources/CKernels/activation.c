@@ -53,8 +53,8 @@ INLINE void activate_body(const int kind, float *x, size_t count) {
     }
 
 #define TIERS(name, params, args) \
-    __attribute__((target("avx512f,avx512bw,avx512vl"))) static void name##_avx512 params { args } \
-    __attribute__((target("avx2,fma,f16c"))) static void name##_avx2 params { args } \
+    TARGET_AVX512 static void name##_avx512 params { args } \
+    TARGET_AVX2 static void name##_avx2 params { args } \
     static void name##_portable params { args }
 
 #define GATED(K) gated_body(K, wi, rows, inner, out)
@@ -63,15 +63,9 @@ TIERS(gated, (const float *wi, int rows, int inner, int kind, float *out), PER_K
 TIERS(activate, (float *x, size_t count, int kind), PER_KIND(ACTIVATE))
 
 void mb_gated_activation(const float *wi, int rows, int inner, int kind, float *out) {
-    int tier = mb_active_tier();
-    if (tier >= 2) gated_avx512(wi, rows, inner, kind, out);
-    else if (tier == 1) gated_avx2(wi, rows, inner, kind, out);
-    else gated_portable(wi, rows, inner, kind, out);
+    TIER_DISPATCH(gated, (wi, rows, inner, kind, out));
 }
 
 void mb_activate(float *x, size_t count, int kind) {
-    int tier = mb_active_tier();
-    if (tier >= 2) activate_avx512(x, count, kind);
-    else if (tier == 1) activate_avx2(x, count, kind);
-    else activate_portable(x, count, kind);
+    TIER_DISPATCH(activate, (x, count, kind));
 }

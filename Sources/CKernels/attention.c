@@ -168,13 +168,13 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
     }
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl")))
+TARGET_AVX512
 static void attend_avx512(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
                           int hw, float scale, float *scratch, float *out, int ldo) {
     attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 6, 4, 4);
 }
 
-__attribute__((target("avx2,fma,f16c")))
+TARGET_AVX2
 static void attend_avx2(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
                         int hw, float scale, float *scratch, float *out, int ldo) {
     attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 4, 1, 1);
@@ -193,8 +193,5 @@ size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_windo
 void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
                        int q1, int half_window, float scale, float *scratch, float *out, int ldo) {
     if (q1 <= q0) return;
-    int tier = mb_active_tier();
-    if (tier >= 2) attend_avx512(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
-    else if (tier == 1) attend_avx2(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
-    else attend_portable(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
+    TIER_DISPATCH(attend, (n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo));
 }

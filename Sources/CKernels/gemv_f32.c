@@ -82,13 +82,13 @@ INLINE void panels_body(int m, int n, int k, const float *x, int ldx, const int8
     }
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl")))
+TARGET_AVX512
 static void panels_avx512(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                           const float *scale, const float *bias, float *out, int ldo) {
     panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 8, 2);
 }
 
-__attribute__((target("avx2,fma,f16c")))
+TARGET_AVX2
 static void panels_avx2(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                         const float *scale, const float *bias, float *out, int ldo) {
     panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 1);   // 4 x 1 accumulators + 4 weights: 16 ymm
@@ -101,10 +101,7 @@ static void panels_portable(int m, int n, int k, const float *x, int ldx, const 
 
 void mb_gemv_f32_i8panels(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                           const float *scale, const float *bias, float *out, int ldo) {
-    int tier = mb_active_tier();
-    if (tier >= 2) panels_avx512(m, n, k, x, ldx, w, scale, bias, out, ldo);
-    else if (tier == 1) panels_avx2(m, n, k, x, ldx, w, scale, bias, out, ldo);
-    else panels_portable(m, n, k, x, ldx, w, scale, bias, out, ldo);
+    TIER_DISPATCH(panels, (m, n, k, x, ldx, w, scale, bias, out, ldo));
 }
 
 // ---------------------------------------------------------------- row-major int8 / fp16 / bf16
@@ -182,20 +179,17 @@ INLINE void rows_body(const int kind, int m, int n, int k, const float *x, int l
 }
 
 #define ROWS_ENTRY(name, kind, wtype) \
-    __attribute__((target("avx512f,avx512bw,avx512vl"))) \
+    TARGET_AVX512 \
     static void name##_avx512(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
                               const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 4); } \
-    __attribute__((target("avx2,fma,f16c"))) \
+    TARGET_AVX2 \
     static void name##_avx2(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
                             const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
     static void name##_portable(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
                                 const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
     void name(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
               const float *bias, float *out, int ldo) { \
-        int tier = mb_active_tier(); \
-        if (tier >= 2) name##_avx512(m, n, k, x, ldx, w, scale, bias, out, ldo); \
-        else if (tier == 1) name##_avx2(m, n, k, x, ldx, w, scale, bias, out, ldo); \
-        else name##_portable(m, n, k, x, ldx, w, scale, bias, out, ldo); \
+        TIER_DISPATCH(name, (m, n, k, x, ldx, w, scale, bias, out, ldo)); \
     }
 
 ROWS_ENTRY(mb_gemv_f32_i8rows, W_I8, int8_t)

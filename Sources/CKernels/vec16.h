@@ -1,5 +1,5 @@
 // 16 x fp32 lanes in Clang vector extensions, shared by the kernels that are written once and
-// compiled per tier (gemv_f32.c, attention.c): under an AVX-512 target attribute a v16f is one zmm,
+// compiled per tier (gemv_f32.c, attention.c, activation.c): under an AVX-512 target attribute a v16f is one zmm,
 // under AVX2 two ymm, on baseline x86-64 four xmm. Helpers are always inlined into the tier's
 // function, so no vector crosses a call and the -Wpsabi warning does not apply.
 #ifndef MB_VEC16_H
@@ -16,6 +16,18 @@ typedef float v8f __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
 
 #define INLINE static inline __attribute__((always_inline))
+
+// The tiers a kernel body is compiled for, and the call of the one the CPU runs (cpu.c): tier 2-3
+// AVX-512 (one zmm per v16f), tier 1 AVX2 + FMA + F16C (two ymm), tier 0 baseline (`name##_portable`).
+#define TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define TIER_DISPATCH(name, args) \
+    do { \
+        int tier_ = mb_active_tier(); \
+        if (tier_ >= 2) name##_avx512 args; \
+        else if (tier_ == 1) name##_avx2 args; \
+        else name##_portable args; \
+    } while (0)
 
 INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
 INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
