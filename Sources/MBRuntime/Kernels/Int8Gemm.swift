@@ -8,8 +8,9 @@ import Dispatch
 /// so each widened load feeds four multiply-adds. Int32 accumulation is exact for any k below
 /// 2^31 / 127^2 ≈ 133 000, far beyond ModernBERT's widths.
 ///
-/// This is the clear, portable version; a VNNI (vpdpbusd) kernel can replace `tile` later and be
-/// checked against `Int8Gemm.reference` by the same parity test.
+/// It serves W8A8 on int8 weights stored row-major (files written without the panel layout).
+/// Panel-ordered weights, which the converter writes by default, go to the VNNI kernel through
+/// `PanelGemm` (checked by `PanelGemmTests` against its own plain loop); this one against `reference`.
 public enum Int8Gemm {
     /// Output tile: rows of A x rows of B computed together.
     static let tileM = 4, tileN = 4
