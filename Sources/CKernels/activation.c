@@ -7,16 +7,6 @@
 #include "CKernels.h"
 #include "vec16.h"
 
-INLINE v16f activate(const int kind, v16f x) {
-    switch (kind) {
-    case MB_ACT_GELU: return 0.5f * x * (1.0f + erf_f(x * 0.70710678118654752f));
-    case MB_ACT_GELU_TANH: return 0.5f * x * (1.0f + tanh_f(0.79788456080286536f * (x + 0.044715f * x * x * x)));
-    case MB_ACT_QUICK_GELU: return x / (1.0f + exp_f(-1.702f * x));
-    case MB_ACT_RELU: return select_f(x < 0.0f, splat(0), x);
-    default: return x / (1.0f + exp_f(-x));  // MB_ACT_SILU
-    }
-}
-
 // Up to 16 floats, zero past `count`; tails go through the same vector arithmetic as full vectors.
 INLINE v16f load_part(const float *p, size_t count) {
     if (count >= 16) return load_f32(p);

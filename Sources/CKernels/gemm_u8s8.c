@@ -9,6 +9,8 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "vec16.h"
+
 #define PANEL 16
 
 static inline const int8_t *panel_ptr(const int8_t *w, int k, int j) { return w + (size_t)(j / PANEL) * PANEL * k; }
@@ -75,23 +77,84 @@ static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8
     }
 }
 
+// ---------------------------------------------------------------- float epilogue (every tier)
+
+// What becomes of a finished int32 dot product: the arguments of mb_gemm_u8s8_panels{,_gated}.
+typedef struct {
+    const int32_t *w_sums;
+    const float *a_scale, *w_scale, *bias;
+    float *out;
+    int ldo, accumulate, gate_offset, kind;
+} epilogue;
+
+// y for columns [j, j + 16) of row i from their 16 int32 sums at `s`: sums of (q + 128) w when
+// `offset` (the VNNI accumulators; the weight row sums remove the +128), else the exact sums of q w.
+// Vectors are passed by address: these helpers are compiled for the caller's tier, and a vector
+// argument from an AVX-512 function to a baseline one would change the ABI.
+INLINE v16f dequantize(const epilogue *e, int i, int j, const void *s, int offset) {
+    v16i sums; memcpy(&sums, s, 64);
+    if (offset) {
+        v16i comp; memcpy(&comp, e->w_sums + j, 64);
+        sums -= comp << 7;
+    }
+    v16f y = __builtin_convertvector(sums, v16f) * (e->a_scale[i] * load_f32(e->w_scale + j));
+    return e->bias ? y + load_f32(e->bias + j) : y;
+}
+
+// Plain: out = y, or out += y (a residual connection added where the product is made).
+INLINE void store_plain(const epilogue *e, int i, int j, const void *s, int offset) {
+    v16f y = dequantize(e, i, j, s, offset);
+    float *o = e->out + (size_t)i * e->ldo + j;
+    store_f32(o, e->accumulate ? load_f32(o) + y : y);
+}
+
+// GeGLU: out = act(y[j]) * y[j + gate_offset], so the [rows, 2 x inner] product is never stored.
+INLINE void store_gated(const epilogue *e, int i, int j, const void *input, const void *gate, int offset) {
+    v16f y = activate(e->kind, dequantize(e, i, j, input, offset)) * dequantize(e, i, j + e->gate_offset, gate, offset);
+    store_f32(e->out + (size_t)i * e->ldo + j, y);
+}
+
+// Tiers without VNNI: the exact integer product 64 columns at a time into a stack buffer, then the
+// same epilogue code.
+static void gemm_rows_then_epilogue(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                                    const epilogue *e, int gated) {
+    int32_t input[64], gate[64];
+    for (int i = 0; i < m; i++)
+        for (int j0 = 0; j0 < n; j0 += 64) {
+            int width = n - j0 < 64 ? n - j0 : 64;
+            const uint8_t *row = a + (size_t)i * lda;
+            mb_gemm_u8s8_panels_i32(1, width, k, row, lda, w + (size_t)j0 * k, e->w_sums + j0, input, width);
+            if (gated)
+                mb_gemm_u8s8_panels_i32(1, width, k, row, lda, w + (size_t)(j0 + e->gate_offset) * k,
+                                        e->w_sums + j0 + e->gate_offset, gate, width);
+            for (int v = 0; v < width; v += 16) {
+                if (gated) store_gated(e, i, j0 + v, input + v, gate + v, 0);
+                else store_plain(e, i, j0 + v, input + v, 0);
+            }
+        }
+}
+
 // ---------------------------------------------------------------- AVX-512 VNNI (tier 3)
 
 #define MR 6   // activation rows per register tile
 #define NV 4   // panels (16 columns each) per register tile: 6 x 4 = 24 accumulators
 
+// One register tile: rows [0, mr) of `a` against the panels wv[0..nv), which may lie anywhere (the
+// GeGLU path pairs input and gate panels in one tile).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"), always_inline))
-static inline void tile_vnni(int mr, int nv, int k, const uint8_t *a, int lda, const int8_t *w, __m512i out[MR][NV]) {
+static inline void tile_vnni(int mr, int nv, int k, const uint8_t *a, int lda, const int8_t *const *wv,
+                             __m512i out[MR][NV]) {
     // Local accumulators: `out` is only written at the end, because stores through it could alias
     // the byte operands and would pin the accumulators in memory.
     __m512i acc[MR][NV];
+    const int8_t *w[NV];
+    for (int v = 0; v < NV; v++) w[v] = wv[v < nv ? v : 0];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_si512();
-    const size_t panel_stride = (size_t)PANEL * k;
     for (int p = 0; p < k; p += 4) {
         __m512i b[NV];
         for (int v = 0; v < NV; v++)
-            if (v < nv) b[v] = _mm512_loadu_si512((const void *)(w + v * panel_stride + (size_t)(p / 4) * 64));
+            if (v < nv) b[v] = _mm512_loadu_si512((const void *)(w[v] + (size_t)p * PANEL));
         for (int r = 0; r < MR; r++) {
             if (r >= mr) break;
             int32_t a4; __builtin_memcpy(&a4, a + (size_t)r * lda + p, 4);
@@ -108,13 +171,13 @@ static inline void tile_vnni(int mr, int nv, int k, const uint8_t *a, int lda, c
 // Specialised copies so the tile loops unroll with constant bounds (accumulators stay in registers).
 #define DEFINE_TILE(R, V) \
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) \
-static void tile_vnni_##R##_##V(int k, const uint8_t *a, int lda, const int8_t *w, __m512i acc[MR][NV]) { \
-    tile_vnni(R, V, k, a, lda, w, acc); \
+static void tile_vnni_##R##_##V(int k, const uint8_t *a, int lda, const int8_t *const *wv, __m512i acc[MR][NV]) { \
+    tile_vnni(R, V, k, a, lda, wv, acc); \
 }
 #define DEFINE_TILES(R) DEFINE_TILE(R, 1) DEFINE_TILE(R, 2) DEFINE_TILE(R, 3) DEFINE_TILE(R, 4)
 DEFINE_TILES(1) DEFINE_TILES(2) DEFINE_TILES(3) DEFINE_TILES(4) DEFINE_TILES(5) DEFINE_TILES(6)
 
-typedef void (*tile_fn)(int, const uint8_t *, int, const int8_t *, __m512i[MR][NV]);
+typedef void (*tile_fn)(int, const uint8_t *, int, const int8_t *const *, __m512i[MR][NV]);
 
 #define TILE_ROW(R) {tile_vnni_##R##_1, tile_vnni_##R##_2, tile_vnni_##R##_3, tile_vnni_##R##_4}
 static const tile_fn tiles[MR][NV] = {TILE_ROW(1), TILE_ROW(2), TILE_ROW(3), TILE_ROW(4), TILE_ROW(5), TILE_ROW(6)};
@@ -122,29 +185,37 @@ static const tile_fn tiles[MR][NV] = {TILE_ROW(1), TILE_ROW(2), TILE_ROW(3), TIL
 // Row blocks keep a slab of activations in L2 while the panels of a column block stream past.
 #define MC 96
 
+// Plain tiles cover 4 panels (64 output columns); gated tiles 2 input panels and their 2 gate
+// panels (32 output columns). `e == NULL` stores exact int32 sums into `c` instead (tests).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const int32_t *w_sums,
-                      const float *a_scale, const float *w_scale, const float *bias, float *out, int ldo, int32_t *ci, int ldc) {
+static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e, int gated,
+                      const int32_t *w_sums, int32_t *c, int ldc) {
     __m512i acc[MR][NV];
+    const int per_tile = gated ? NV / 2 : NV;  // output panels per tile
     for (int i0 = 0; i0 < m; i0 += MC) {
         int i1 = i0 + MC < m ? i0 + MC : m;
-        for (int j0 = 0; j0 < n; j0 += NV * PANEL) {
-            int nv = (n - j0) / PANEL; if (nv > NV) nv = NV;
-            const int8_t *wp = panel_ptr(w, k, j0);
+        for (int j0 = 0; j0 < n; j0 += per_tile * PANEL) {
+            int q = (n - j0) / PANEL; if (q > per_tile) q = per_tile;
+            const int8_t *wv[NV];
+            for (int v = 0; v < q; v++) {
+                wv[v] = w + (size_t)(j0 + v * PANEL) * k;
+                if (gated) wv[q + v] = wv[v] + (size_t)e->gate_offset * k;
+            }
             for (int i = i0; i < i1; i += MR) {
                 int mr = i1 - i < MR ? i1 - i : MR;
-                tiles[mr - 1][nv - 1](k, a + (size_t)i * lda, lda, wp, acc);
-                for (int v = 0; v < nv; v++) {
-                    __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j0 + v * PANEL)), 7);
-                    __m512 ws = _mm512_loadu_ps(w_scale ? w_scale + j0 + v * PANEL : (const float *)w_sums);
-                    __m512 bv = bias ? _mm512_loadu_ps(bias + j0 + v * PANEL) : _mm512_setzero_ps();
-                    for (int r = 0; r < mr; r++) {
-                        __m512i s = _mm512_sub_epi32(acc[r][v], comp);
-                        if (ci) { _mm512_storeu_si512((void *)(ci + (size_t)(i + r) * ldc + j0 + v * PANEL), s); continue; }
-                        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(a_scale[i + r]), ws));
-                        _mm512_storeu_ps(out + (size_t)(i + r) * ldo + j0 + v * PANEL, _mm512_add_ps(f, bv));
+                tiles[mr - 1][(gated ? 2 * q : q) - 1](k, a + (size_t)i * lda, lda, wv, acc);
+                for (int r = 0; r < mr; r++)
+                    for (int v = 0; v < q; v++) {
+                        int j = j0 + v * PANEL;
+                        if (!e) {
+                            __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j)), 7);
+                            _mm512_storeu_si512((void *)(c + (size_t)(i + r) * ldc + j), _mm512_sub_epi32(acc[r][v], comp));
+                        } else if (gated) {
+                            store_gated(e, i + r, j, &acc[r][v], &acc[r][q + v], 1);
+                        } else {
+                            store_plain(e, i + r, j, &acc[r][v], 1);
+                        }
                     }
-                }
             }
         }
     }
@@ -155,29 +226,30 @@ static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8
 void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                              const int32_t *w_sums, int32_t *c, int ldc) {
     switch (mb_active_tier()) {
-    case 3: gemm_vnni(m, n, k, a, lda, w, w_sums, NULL, NULL, NULL, NULL, 0, c, ldc); break;
+    case 3: gemm_vnni(m, n, k, a, lda, w, NULL, 0, w_sums, c, ldc); break;
     case 2: case 1: gemm_avx2(m, n, k, a, lda, w, w_sums, c, ldc); break;
     default: gemm_portable(m, n, k, a, lda, w, w_sums, c, ldc); break;
     }
 }
 
+static void gemm_with_epilogue(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e,
+                               int gated) {
+    if (mb_active_tier() == 3) gemm_vnni(m, n, k, a, lda, w, e, gated, NULL, NULL, 0);
+    else gemm_rows_then_epilogue(m, n, k, a, lda, w, e, gated);
+}
+
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                          const int32_t *w_sums, const float *a_scale, const float *w_scale,
-                         const float *bias, float *out, int ldo) {
-    if (mb_active_tier() == 3) {
-        gemm_vnni(m, n, k, a, lda, w, w_sums, a_scale, w_scale, bias, out, ldo, NULL, 0);
-        return;
-    }
-    // Other tiers: integer product row by row into the output buffer, then the same epilogue.
-    for (int i = 0; i < m; i++) {
-        int32_t *ci = (int32_t *)(out + (size_t)i * ldo);  // same size as float: reuse the row in place
-        mb_gemm_u8s8_panels_i32(1, n, k, a + (size_t)i * lda, lda, w, w_sums, ci, n);
-        float s = a_scale[i];
-        for (int j = 0; j < n; j++) {
-            float f = (float)ci[j] * (s * w_scale[j]);
-            out[(size_t)i * ldo + j] = bias ? f + bias[j] : f;
-        }
-    }
+                         const float *bias, int accumulate, float *out, int ldo) {
+    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, accumulate, 0, 0};
+    gemm_with_epilogue(m, n, k, a, lda, w, &e, 0);
+}
+
+void mb_gemm_u8s8_panels_gated(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                               const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                               const float *bias, int gate_offset, int kind, float *out, int ldo) {
+    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, 0, gate_offset, kind};
+    gemm_with_epilogue(m, n, k, a, lda, w, &e, 1);
 }
 
 // ---------------------------------------------------------------- weight row sums (computed at load)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "CKernels.h"
+
 #pragma clang diagnostic ignored "-Wpsabi"
 
 typedef float v16f __attribute__((vector_size(64)));
@@ -96,6 +98,18 @@ INLINE v16f tanh_f(v16f x) {
     v16f x2 = x * x;
     v16f series = x * (1.0f - x2 * (0.33333333f - x2 * 0.13333333f));
     return select_f(abs_f(x) < 0.01f, series, t);
+}
+
+// The activation functions of CKernels.h (MB_ACT_*), as in transformers. Shared by activation.c
+// and the W8A8 kernel's fused GeGLU epilogue, so both compute the same floats.
+INLINE v16f activate(const int kind, v16f x) {
+    switch (kind) {
+    case MB_ACT_GELU: return 0.5f * x * (1.0f + erf_f(x * 0.70710678118654752f));
+    case MB_ACT_GELU_TANH: return 0.5f * x * (1.0f + tanh_f(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+    case MB_ACT_QUICK_GELU: return x / (1.0f + exp_f(-1.702f * x));
+    case MB_ACT_RELU: return select_f(x < 0.0f, splat(0), x);
+    default: return x / (1.0f + exp_f(-x));  // MB_ACT_SILU
+    }
 }
 
 #endif

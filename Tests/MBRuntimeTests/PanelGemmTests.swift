@@ -47,36 +47,92 @@ final class PanelGemmTests: XCTestCase {
         }
     }
 
-    func testFloatEpilogueIsIdenticalAcrossTiers() {
+    /// Quantized activations, packed weights and the exact dequantized product y (in Double) for
+    /// the epilogue tests.
+    private struct EpilogueCase {
         let m = 9, n = 96, k = 132
-        var seed: UInt64 = 11
-        let x: [Float] = (random(m * k, in: -1000...1000, seed: &seed) as [Int32]).map { Float($0) / 333 }
-        let w: [Int8] = random(n * k, in: -127...127, seed: &seed)
-        let packed = PanelLayout.pack(w, rows: n, cols: k)
-        let sums: [Int32] = (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(w[j * k + $1]) } }
-        let wScale: [Float] = (0..<n).map { Float($0 + 1) / 1000 }
-        let bias: [Float] = (0..<n).map { Float($0) / 10 }
-        var results: [[Float]] = []
-        var quantized: [UInt8] = [], rowScales: [Float] = []
+        var packed: [Int8] = [], sums: [Int32] = [], wScale: [Float] = [], bias: [Float] = []
+        var q: [UInt8] = [], rowScales: [Float] = [], x: [Float] = []
+        var y: [Double] = []
+
+        init(seed start: UInt64, random: (Int, inout UInt64) -> [Int32]) {
+            var seed = start
+            x = random(m * k, &seed).map { Float($0 % 1001) / 333 }
+            let w = random(n * k, &seed).map { Int8(clamping: $0 % 128) }
+            packed = PanelLayout.pack(w, rows: n, cols: k)
+            sums = (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(w[j * k + $1]) } }
+            wScale = (0..<n).map { Float($0 + 1) / 1000 }
+            bias = (0..<n).map { Float($0) / 10 - 4 }
+            q = [UInt8](repeating: 0, count: m * k)
+            rowScales = [Float](repeating: 0, count: m)
+            mb_quantize_rows_u8(x, Int32(m), Int32(k), Int32(k), &q, Int32(k), &rowScales)
+            y = (0..<(m * n)).map { [self] index in
+                let (i, j) = (index / n, index % n)
+                var dot = 0.0
+                for p in 0..<k { dot += Double(Int(q[i * k + p]) - 128) * Double(w[j * k + p]) }
+                return dot * Double(rowScales[i]) * Double(wScale[j]) + Double(bias[j])
+            }
+        }
+    }
+
+    private func epilogueCase() -> EpilogueCase {
+        EpilogueCase(seed: 11) { count, seed in self.random(count, in: -1000...1000, seed: &seed) }
+    }
+
+    func testFloatEpilogueIsIdenticalAcrossTiers() {
+        let c = epilogueCase()
+        var results: [[Float]] = [], sums: [[Float]] = []
         for tier in 0...mb_active_tier() {
             mb_force_tier(Int32(tier))
-            var q = [UInt8](repeating: 0, count: m * k), scales = [Float](repeating: 0, count: m)
-            mb_quantize_rows_u8(x, Int32(m), Int32(k), Int32(k), &q, Int32(k), &scales)
-            if tier == 0 { (quantized, rowScales) = (q, scales) }
-            XCTAssertEqual(q, quantized, "tier \(tier) activation quantization")
-            var out = [Float](repeating: .nan, count: m * n)
-            mb_gemm_u8s8_panels(Int32(m), Int32(n), Int32(k), q, Int32(k), packed, sums, scales, wScale, bias, &out, Int32(n))
+            var q = [UInt8](repeating: 0, count: c.m * c.k), scales = [Float](repeating: 0, count: c.m)
+            mb_quantize_rows_u8(c.x, Int32(c.m), Int32(c.k), Int32(c.k), &q, Int32(c.k), &scales)
+            XCTAssertEqual(q, c.q, "tier \(tier) activation quantization")
+            var out = [Float](repeating: .nan, count: c.m * c.n)
+            mb_gemm_u8s8_panels(Int32(c.m), Int32(c.n), Int32(c.k), q, Int32(c.k), c.packed, c.sums, scales, c.wScale,
+                                c.bias, 0, &out, Int32(c.n))
             results.append(out)
+            // accumulate = 1 adds y to what the output holds (here 1000 + i).
+            var residual = (0..<(c.m * c.n)).map { Float(1000 + $0) }
+            mb_gemm_u8s8_panels(Int32(c.m), Int32(c.n), Int32(c.k), q, Int32(c.k), c.packed, c.sums, scales, c.wScale,
+                                c.bias, 1, &residual, Int32(c.n))
+            sums.append(residual)
         }
         for r in results.dropFirst() { XCTAssertEqual(r, results[0]) }
+        for r in sums.dropFirst() { XCTAssertEqual(r, sums[0]) }
         // The result is the dequantized product of the quantized operands, to float rounding.
-        for i in 0..<m {
-            XCTAssertEqual(rowScales[i], x[(i * k)..<((i + 1) * k)].map { abs($0) }.max()! / 127)
-            for j in 0..<n {
-                var dot = 0.0
-                for p in 0..<k { dot += Double(Int(quantized[i * k + p]) - 128) * Double(w[j * k + p]) }
-                let exact = dot * Double(rowScales[i]) * Double(wScale[j]) + Double(bias[j])
-                XCTAssertEqual(Double(results[0][i * n + j]), exact, accuracy: 1e-5 * max(1, abs(exact)))
+        for i in 0..<c.m {
+            XCTAssertEqual(c.rowScales[i], c.x[(i * c.k)..<((i + 1) * c.k)].map { abs($0) }.max()! / 127)
+        }
+        for (index, exact) in c.y.enumerated() {
+            XCTAssertEqual(Double(results[0][index]), exact, accuracy: 1e-5 * max(1, abs(exact)))
+            XCTAssertEqual(Double(sums[0][index]), exact + Double(1000 + index), accuracy: 1e-4)
+        }
+    }
+
+    /// The fused GeGLU epilogue against act(y[:, c]) * y[:, inner + c] in Double, for every
+    /// activation on every tier, including a tile of 16 columns at the end (inner = 48).
+    func testGatedEpilogueMatchesReference() {
+        let c = epilogueCase(), inner = c.n / 2
+        let kinds: [(Int32, (Double) -> Double)] = [
+            (Int32(MB_ACT_GELU), { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }),
+            (Int32(MB_ACT_GELU_TANH), { 0.5 * $0 * (1 + tanh(0.7978845608028654 * ($0 + 0.044715 * $0 * $0 * $0))) }),
+            (Int32(MB_ACT_SILU), { $0 / (1 + exp(-$0)) }),
+            (Int32(MB_ACT_RELU), { max(0, $0) }),
+        ]
+        for tier in 0...mb_active_tier() {
+            mb_force_tier(Int32(tier))
+            for (kind, act) in kinds {
+                var out = [Float](repeating: .nan, count: c.m * inner)
+                mb_gemm_u8s8_panels_gated(Int32(c.m), Int32(inner), Int32(c.k), c.q, Int32(c.k), c.packed, c.sums,
+                                          c.rowScales, c.wScale, c.bias, Int32(inner), kind, &out, Int32(inner))
+                for i in 0..<c.m {
+                    for j in 0..<inner {
+                        let (input, gate) = (c.y[i * c.n + j], c.y[i * c.n + inner + j])
+                        let exact = act(input) * gate
+                        XCTAssertEqual(Double(out[i * inner + j]), exact, accuracy: 1e-5 * max(1, abs(input)) * max(1, abs(gate)),
+                                       "tier \(tier) kind \(kind) row \(i) column \(j)")
+                    }
+                }
             }
         }
     }

@@ -20,14 +20,22 @@ int mb_active_tier(void);
 /// q = clamp(round_to_nearest_even(x / scale), -127, 127) + 128, scale = absmax / 127 (0 for a zero row).
 void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales);
 
-/// out[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n).
+/// y[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n);
+/// out[i][j] = y[i][j], or out[i][j] + y[i][j] when `accumulate` is nonzero (a residual add).
 ///
 /// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8; `w` is int8 weights [n, k] in
 /// the "panels of 16 rows x 4 columns" layout (Formats/model-file.md, layout 1), n % 16 == 0 and
 /// k % 4 == 0; `w_sums[j]` = sum_p w[j][p]. `bias` may be NULL. Exact int32 accumulation.
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                          const int32_t *w_sums, const float *a_scale, const float *w_scale,
-                         const float *bias, float *out, int ldo);
+                         const float *bias, int accumulate, float *out, int ldo);
+
+/// GeGLU on the product above: out[i][j] = act(y[i][j]) * y[i][j + gate_offset] for j in [0, n),
+/// `act` one of MB_ACT_*. `w`, `w_sums`, `w_scale` and `bias` describe columns from 0 on, input
+/// and gate halves alike; n and gate_offset are multiples of 16. The [m, 2n] product is never stored.
+void mb_gemm_u8s8_panels_gated(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                               const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                               const float *bias, int gate_offset, int kind, float *out, int ldo);
 
 /// The same product without the float epilogue, into int32 (for tests): c[i][j] = sum_p (a - 128) * w.
 void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,

@@ -22,9 +22,9 @@ struct Attention: @unchecked Sendable {
     ///   - x: normed input [tokens, hidden].
     ///   - rope: cos/sin tables covering the longest sequence.
     ///   - scratch: the layer's buffers; `wide` holds q, k, v and `gated` the context.
-    ///   - out: receives the projected attention output [tokens, hidden].
+    ///   - hidden: the residual stream [tokens, hidden]; the projected attention output is added to it.
     func callAsFunction(_ x: UnsafePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
-                        scratch: LayerScratch, into out: UnsafeMutablePointer<Float>) {
+                        scratch: LayerScratch, addingTo hidden: UnsafeMutablePointer<Float>) {
         let tokens = batch.tokenCount
         let qkv = scratch.wide, context = scratch.gated
         wqkv(x, rows: tokens, into: qkv)
@@ -42,7 +42,7 @@ struct Attention: @unchecked Sendable {
             let task = tasks[t]
             attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, into: contextAddress)
         }
-        wo(context, rows: tokens, into: out)
+        wo.accumulate(context, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 
     private func applyRotary(_ qkv: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float])) {

@@ -26,35 +26,16 @@ struct EncoderLayer: @unchecked Sendable {
     /// Updates `hidden` [tokens, hiddenSize] in place.
     func callAsFunction(_ hidden: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch) {
-        let tokens = batch.tokenCount, width = mlpNorm.weight.count, inner = wo.inFeatures
-        let normed = scratch.normed, delta = scratch.delta
+        let tokens = batch.tokenCount
         if let attentionNorm {
-            attentionNorm(hidden, rows: tokens, into: normed)
-            attention(normed, batch: batch, rope: rope, scratch: scratch, into: delta)
+            attentionNorm(hidden, rows: tokens, into: scratch.normed)
+            attention(scratch.normed, batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
         } else {
-            attention(hidden, batch: batch, rope: rope, scratch: scratch, into: delta)
+            attention(hidden, batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
         }
-        Self.addResidual(delta, into: hidden, rows: tokens, width: width)
-
-        mlpNorm(hidden, rows: tokens, into: normed)
-        wi(normed, rows: tokens, into: scratch.wide)
-        let (wide, gated, activation) = (scratch.wide, scratch.gated, activation)
-        ParallelLoop.ranges(tokens) { range in
-            Elementwise.gatedActivation(wide + range.lowerBound * 2 * inner, rows: range.count, inner: inner, activation,
-                                        into: gated + range.lowerBound * inner)
-        }
-        wo(scratch.gated, rows: tokens, into: delta)
-        Self.addResidual(delta, into: hidden, rows: tokens, width: width)
-    }
-}
-
-extension EncoderLayer {
-    /// hidden += delta, rows split across threads.
-    static func addResidual(_ delta: UnsafePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        ParallelLoop.ranges(rows) { range in
-            let offset = range.lowerBound * width
-            Elementwise.add(delta + offset, into: hidden + offset, count: range.count * width)
-        }
+        mlpNorm(hidden, rows: tokens, into: scratch.normed)
+        wi.gatedUnit(scratch.normed, rows: tokens, activation: activation, wide: scratch.wide, into: scratch.gated)
+        wo.accumulate(scratch.gated, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 }
 
@@ -63,8 +44,10 @@ extension EncoderLayer {
 /// at that point: peak activation memory is one layer's widest tensors, not their sum.
 final class LayerScratch {
     let normed: UnsafeMutablePointer<Float>
+    /// The product of the residual branches' last linear layers, where their kernels cannot add
+    /// into the hidden state directly.
     let delta: UnsafeMutablePointer<Float>
-    /// [tokens, max(2 x intermediate, 3 x hidden)]: Wi output, or fused q, k, v.
+    /// [tokens, max(2 x intermediate, 3 x hidden)]: Wi output (unless fused), or fused q, k, v.
     let wide: UnsafeMutablePointer<Float>
     /// [tokens, max(intermediate, hidden)]: GeGLU output, or the attention context.
     let gated: UnsafeMutablePointer<Float>

@@ -87,14 +87,39 @@ struct Linear: @unchecked Sendable {
     ///   - x: `rows` activations of `inFeatures` floats each.
     ///   - y: receives `rows` outputs of `outFeatures` floats each.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        if let rowSums, case let .int8Panels(q, scales) = weight.storage {
+            // The kernel's epilogue scales and adds the bias while the tile is in registers.
+            PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: rowSums.value(for: weight),
+                            weightScales: scales, bias: bias, into: y)
+        } else {
+            product(x, rows: rows, into: y)
+        }
+    }
+
+    /// y += x W^T + b: a residual connection. The W8A8 panel kernel adds in its epilogue; other
+    /// paths compute the product into `scratch` ([rows, outFeatures]) and add it.
+    func accumulate(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
+                    scratch: UnsafeMutablePointer<Float>) {
+        let n = outFeatures
+        if let rowSums, case let .int8Panels(q, scales) = weight.storage {
+            PanelGemm.apply(x, rows: rows, k: inFeatures, n: n, weights: q, rowSums: rowSums.value(for: weight),
+                            weightScales: scales, bias: bias, epilogue: .accumulate, into: y)
+            return
+        }
+        product(x, rows: rows, into: scratch)
+        ParallelLoop.ranges(rows) { range in
+            let offset = range.lowerBound * n
+            Elementwise.add(scratch + offset, into: y + offset, count: range.count * n)
+        }
+    }
+
+    /// y = x W^T + b on every path but the W8A8 panel kernel.
+    private func product(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
         if let w = weight.f32 {
             forEachColumnSlice(rows: rows, unit: 16) { first, last in
                 Gemm.abT(m: rows, n: last - first, k: k, a: x, lda: k, b: w + first * k, ldb: k, c: y + first, ldc: n)
             }
-        } else if let rowSums, case let .int8Panels(q, scales) = weight.storage {
-            PanelGemm.apply(x, rows: rows, k: k, n: n, weights: q, rowSums: rowSums.value(for: weight), weightScales: scales, bias: bias, into: y)
-            return  // bias is applied inside the kernel's epilogue
         } else if mode == .w8a8, case let .int8(q, scales) = weight.storage {
             Self.integerProduct(x, rows: rows, k: k, n: n, weights: q, weightScales: scales, into: y)
         } else if rows <= Self.directRowsLimit {
@@ -104,6 +129,26 @@ struct Linear: @unchecked Sendable {
             widened(x, rows: rows, into: y)
         }
         if let bias { bias.withUnsafeBufferPointer { Elementwise.addBias(y, rows: rows, cols: n, bias: $0.baseAddress!) } }
+    }
+
+    /// A gated linear unit on this layer's output [input | gate] (GeGLU in ModernBERT's MLP):
+    /// out[:, c] = act(y[:, c]) * y[:, inner + c] with inner = outFeatures / 2.
+    ///
+    /// W8A8 panel weights fuse the gate into the kernel's epilogue, so the [rows, 2 x inner]
+    /// product is never written; other storages compute it into `wide` first.
+    func gatedUnit(_ x: UnsafePointer<Float>, rows: Int, activation: Activation, wide: UnsafeMutablePointer<Float>,
+                   into out: UnsafeMutablePointer<Float>) {
+        let inner = outFeatures / 2
+        if let rowSums, case let .int8Panels(q, scales) = weight.storage, inner % 16 == 0 {
+            PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: rowSums.value(for: weight),
+                            weightScales: scales, bias: bias, epilogue: .gated(activation), into: out)
+            return
+        }
+        self(x, rows: rows, into: wide)
+        ParallelLoop.ranges(rows) { range in
+            Elementwise.gatedActivation(wide + range.lowerBound * 2 * inner, rows: range.count, inner: inner, activation,
+                                        into: out + range.lowerBound * inner)
+        }
     }
 }
 
