@@ -7,16 +7,6 @@
 #include "CKernels.h"
 #include "vec16.h"
 
-// Up to 16 floats, zero past `count`; tails go through the same vector arithmetic as full vectors.
-INLINE v16f load_part(const float *p, size_t count) {
-    if (count >= 16) return load_f32(p);
-    v16f v = splat(0); memcpy(&v, p, count * 4); return v;
-}
-
-INLINE void store_part(float *p, v16f v, size_t count) {
-    if (count >= 16) store_f32(p, v); else memcpy(p, &v, count * 4);
-}
-
 INLINE void gated_body(const int kind, const float *wi, int rows, int inner, float *out) {
     for (int r = 0; r < rows; r++) {
         const float *input = wi + (size_t)r * 2 * inner, *gate = input + inner;

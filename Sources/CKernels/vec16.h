@@ -35,6 +35,16 @@ INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v
 INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
 INLINE void store_f32(float *p, v16f v) { memcpy(p, &v, 64); }
 
+// Up to 16 floats, zero past `count`; tails go through the same vector arithmetic as full vectors.
+INLINE v16f load_part(const float *p, size_t count) {
+    if (count >= 16) return load_f32(p);
+    v16f v = splat(0); memcpy(&v, p, count * 4); return v;
+}
+
+INLINE void store_part(float *p, v16f v, size_t count) {
+    if (count >= 16) store_f32(p, v); else memcpy(p, &v, count * 4);
+}
+
 // Pairwise, so the reduction is short and identical on every tier.
 INLINE float hsum(v16f v) {
     v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);

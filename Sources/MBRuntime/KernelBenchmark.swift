@@ -44,8 +44,10 @@ public enum KernelBenchmark {
                             .int8RowSums() ?? []
                         for _ in 0..<repeats {
                             best = min(best, seconds {
-                                PanelGemm.apply(xp.baseAddress!, rows: m, k: k, n: n, weights: wp.baseAddress!, rowSums: sums,
-                                                weightScales: sp.baseAddress!, bias: nil, into: yp.baseAddress!)
+                                LinearInput.float(xp.baseAddress!).withQuantizedRows(rows: m, cols: k) { q in
+                                    PanelGemm.apply(q, rows: m, k: k, n: n, weights: wp.baseAddress!, rowSums: sums,
+                                                    weightScales: sp.baseAddress!, bias: nil, into: yp.baseAddress!)
+                                }
                             })
                         }
                     }

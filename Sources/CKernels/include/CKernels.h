@@ -75,6 +75,15 @@ void mb_activate(float *x, size_t count, int kind);
 /// GeGLU: out[r][c] = act(wi[r][c]) * wi[r][inner + c] for r < rows, c < inner (rows of wi are [input | gate]).
 void mb_gated_activation(const float *wi, int rows, int inner, int kind, float *out);
 
+/// Layer norm (layer_norm.c) of `rows` rows of `cols` floats: y = (x - mean) / sqrt(var + eps) * weight + bias,
+/// with the biased variance, as torch.nn.LayerNorm; `bias` may be NULL. `y` may be `x`.
+void mb_layer_norm(const float *x, int rows, int cols, const float *weight, const float *bias, float eps, float *y);
+
+/// The same layer norm, each row quantized for the W8A8 kernels (as mb_quantize_rows_u8, into `q`
+/// with row stride `ldq` and `scales`) instead of stored; `row` is scratch for `cols` floats.
+void mb_layer_norm_quantize_u8(const float *x, int rows, int cols, const float *weight, const float *bias, float eps,
+                               float *row, uint8_t *q, int ldq, float *scales);
+
 /// Attention of query rows [q0, q1) of one head of one sequence of `n` tokens (attention.c):
 /// out[i] = sum_j softmax_j(scale * q[i].k[j]) v[j] over the keys j query i sees: all of them when
 /// `half_window` < 0, else |i - j| <= half_window. `q`, `k`, `v` point at this head's slice of the

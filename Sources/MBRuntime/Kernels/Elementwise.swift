@@ -3,11 +3,8 @@ import MBFormat
 
 typealias Float16x = SIMD16<Float>
 
-/// Row-wise and element-wise kernels: layer norm and residual adds in 16-lane Swift SIMD; the
-/// activations call the C kernels (activation.c says why).
-///
-/// Tails shorter than 16 go through the same vector code on a zero-padded copy, so every element
-/// gets the same arithmetic whatever its position (results never depend on alignment or width).
+/// Element-wise kernels: residual and bias adds in 16-lane Swift SIMD; the activations call the C
+/// kernels (activation.c says why).
 ///
 /// Loops are written out rather than passed as closures to a shared helper: the compiler keeps such
 /// closures out of line, and a SIMD16 value crossing a call travels as four 128-bit registers,
@@ -19,48 +16,6 @@ enum Elementwise {
 
     @_transparent
     static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float16x.self) }
-
-    /// Loads 16 floats starting at `offset` of a row of `count`, zero past the end.
-    @_transparent
-    static func load(_ p: UnsafePointer<Float>, _ offset: Int, count: Int) -> Float16x {
-        if offset + 16 <= count { return vector(p + offset) }
-        var v = Float16x()
-        for j in 0..<(count - offset) { v[j] = p[offset + j] }
-        return v
-    }
-
-    /// Stores the lanes of `v` that fall inside a row of `count` values, starting at `offset`.
-    @_transparent
-    static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>, _ offset: Int, count: Int) {
-        if offset + 16 <= count { store(v, p + offset); return }
-        for j in 0..<(count - offset) { p[offset + j] = v[j] }
-    }
-
-    /// y = (x - mean) / sqrt(var + eps) * weight (+ bias), per row of `cols` values.
-    ///
-    /// Two passes (mean, then squared deviations) keep the variance accurate in Float.
-    static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, cols: Int, weight: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>?, eps: Float, into y: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let row = x + r * cols, out = y + r * cols
-            var sum = Float16x()
-            var i = 0
-            while i < cols { sum += load(row, i, count: cols); i += 16 }
-            let mean = sum.sum() / Float(cols)
-            var squares = Float16x()
-            i = 0
-            while i + 16 <= cols { let d = vector(row + i) - mean; squares += d * d; i += 16 }
-            while i < cols { let d = row[i] - mean; squares[0] += d * d; i += 1 }
-            let inv = 1 / (squares.sum() / Float(cols) + eps).squareRoot()
-            i = 0
-            while i < cols {
-                var v = (load(row, i, count: cols) - mean) * inv * load(weight, i, count: cols)
-                if let bias { v += load(bias, i, count: cols) }
-                store(v, out, i, count: cols)
-                i += 16
-            }
-        }
-    }
 
     /// x = act(x) for `count` values (activation.c).
     static func activateInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {

@@ -2,8 +2,9 @@ import CKernels
 import Dispatch
 import MBFormat
 
-/// W8A8 linear layers on panel-ordered int8 weights: per-token activation quantization, then the
-/// C kernel (VNNI where the CPU has it) with a fused dequantize-scale-bias epilogue.
+/// W8A8 linear layers on panel-ordered int8 weights: the C kernel (VNNI where the CPU has it) on
+/// per-row quantized activations, with a fused epilogue (dequantize, scale, bias, and a residual
+/// add or GeGLU).
 ///
 /// Work is split across cores by output columns (whole 16-row panels), so each task streams its
 /// own slice of the weights once and no two tasks write the same output.
@@ -21,17 +22,13 @@ enum PanelGemm {
     /// Panels (16 columns each) per task: 256 columns, a multiple of the kernel's 64-column tile.
     private static let minimumTaskPanels = 16
 
-    static func apply(_ x: UnsafePointer<Float>, rows: Int, k: Int, n: Int, weights: UnsafePointer<Int8>,
+    /// - Parameters:
+    ///   - x: the activations, quantized per row ([rows, k]).
+    ///   - y: receives [rows, n] (or [rows, n / 2] for `.gated`).
+    static func apply(_ x: QuantizedRows, rows: Int, k: Int, n: Int, weights: UnsafePointer<Int8>,
                       rowSums: [Int32], weightScales: UnsafePointer<Float>, bias: [Float]?,
                       epilogue: Epilogue = .store, into y: UnsafeMutablePointer<Float>) {
-        let xq = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * k)
-        let xScales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
-        defer { xq.deallocate(); xScales.deallocate() }
-        ParallelLoop.ranges(rows) { r in
-            mb_quantize_rows_u8(x + r.lowerBound * k, Int32(r.count), Int32(k), Int32(k), xq + r.lowerBound * k,
-                                Int32(k), xScales + r.lowerBound)
-        }
-
+        let (xq, xScales) = (x.values, x.scales)
         // Gated products write `inner` = n / 2 columns, each made from two weight columns.
         let outputs = { if case .gated = epilogue { return n / 2 } else { return n } }()
         // Small products are not worth a thread hand-off; big ones use every core.

@@ -19,11 +19,11 @@ struct Attention: @unchecked Sendable {
     private static let blockRows = 64
 
     /// - Parameters:
-    ///   - x: normed input [tokens, hidden].
+    ///   - x: normed input [tokens, hidden], fp32 or already quantized for a W8A8 Wqkv.
     ///   - rope: cos/sin tables covering the longest sequence.
     ///   - scratch: the layer's buffers; `wide` holds q, k, v and `gated` the context.
     ///   - hidden: the residual stream [tokens, hidden]; the projected attention output is added to it.
-    func callAsFunction(_ x: UnsafePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
+    func callAsFunction(_ x: LinearInput, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch, addingTo hidden: UnsafeMutablePointer<Float>) {
         let tokens = batch.tokenCount
         let qkv = scratch.wide, context = scratch.gated

@@ -27,14 +27,11 @@ struct EncoderLayer: @unchecked Sendable {
     func callAsFunction(_ hidden: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch) {
         let tokens = batch.tokenCount
-        if let attentionNorm {
-            attentionNorm(hidden, rows: tokens, into: scratch.normed)
-            attention(scratch.normed, batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
-        } else {
-            attention(hidden, batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
-        }
-        mlpNorm(hidden, rows: tokens, into: scratch.normed)
-        wi.gatedUnit(scratch.normed, rows: tokens, activation: activation, wide: scratch.wide, into: scratch.gated)
+        let (floats, quantized) = (scratch.normed, scratch.quantized)
+        let attentionInput = attentionNorm.map { $0(hidden, rows: tokens, for: attention.wqkv, floats: floats, quantized: quantized) }
+        attention(attentionInput ?? .float(hidden), batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
+        let mlpInput = mlpNorm(hidden, rows: tokens, for: wi, floats: floats, quantized: quantized)
+        wi.gatedUnit(mlpInput, rows: tokens, activation: activation, wide: scratch.wide, into: scratch.gated)
         wo.accumulate(scratch.gated, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 }
@@ -43,7 +40,10 @@ struct EncoderLayer: @unchecked Sendable {
 /// borrows the MLP's buffers (qkv in `wide`, the attention context in `gated`), which are free
 /// at that point: peak activation memory is one layer's widest tensors, not their sum.
 final class LayerScratch {
+    /// Normed rows for layers that read fp32.
     let normed: UnsafeMutablePointer<Float>
+    /// Normed rows for W8A8 layers, quantized as they are normalised.
+    let quantized: QuantizedRows
     /// The product of the residual branches' last linear layers, where their kernels cannot add
     /// into the hidden state directly.
     let delta: UnsafeMutablePointer<Float>
@@ -54,6 +54,7 @@ final class LayerScratch {
 
     init(tokens: Int, hidden: Int, intermediate: Int) {
         normed = .allocate(capacity: tokens * hidden)
+        quantized = QuantizedRows(values: .allocate(capacity: tokens * hidden), scales: .allocate(capacity: tokens), cols: hidden)
         delta = .allocate(capacity: tokens * hidden)
         wide = .allocate(capacity: tokens * max(2 * intermediate, 3 * hidden))
         gated = .allocate(capacity: tokens * max(intermediate, hidden))
@@ -61,5 +62,6 @@ final class LayerScratch {
 
     deinit {
         normed.deallocate(); delta.deallocate(); wide.deallocate(); gated.deallocate()
+        quantized.values.deallocate(); quantized.scales.deallocate()
     }
 }

@@ -83,29 +83,40 @@ struct Linear: @unchecked Sendable {
         }
     }
 
+    /// True for W8A8 panel weights: such a layer reads `LinearInput.quantized` rows, so its
+    /// producer can quantize them on the fly instead of storing fp32 rows.
+    var takesQuantizedInput: Bool { rowSums != nil }
+
+    /// The W8A8 panel kernel with the given epilogue (only when `takesQuantizedInput`).
+    private func panelProduct(_ input: LinearInput, rows: Int, epilogue: PanelGemm.Epilogue,
+                              into y: UnsafeMutablePointer<Float>) {
+        guard let rowSums, case let .int8Panels(q, scales) = weight.storage else { preconditionFailure("not a W8A8 panel layer") }
+        let sums = rowSums.value(for: weight)
+        input.withQuantizedRows(rows: rows, cols: inFeatures) { x in
+            PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: sums, weightScales: scales,
+                            bias: bias, epilogue: epilogue, into: y)
+        }
+    }
+
     /// - Parameters:
     ///   - x: `rows` activations of `inFeatures` floats each.
     ///   - y: receives `rows` outputs of `outFeatures` floats each.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        if let rowSums, case let .int8Panels(q, scales) = weight.storage {
-            // The kernel's epilogue scales and adds the bias while the tile is in registers.
-            PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: rowSums.value(for: weight),
-                            weightScales: scales, bias: bias, into: y)
-        } else {
-            product(x, rows: rows, into: y)
-        }
+        self(.float(x), rows: rows, into: y)
+    }
+
+    func callAsFunction(_ input: LinearInput, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        // The panel kernel's epilogue scales and adds the bias while the tile is in registers.
+        if takesQuantizedInput { panelProduct(input, rows: rows, epilogue: .store, into: y) }
+        else { product(input.floats, rows: rows, into: y) }
     }
 
     /// y += x W^T + b: a residual connection. The W8A8 panel kernel adds in its epilogue; other
     /// paths compute the product into `scratch` ([rows, outFeatures]) and add it.
     func accumulate(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>) {
+        if takesQuantizedInput { panelProduct(.float(x), rows: rows, epilogue: .accumulate, into: y); return }
         let n = outFeatures
-        if let rowSums, case let .int8Panels(q, scales) = weight.storage {
-            PanelGemm.apply(x, rows: rows, k: inFeatures, n: n, weights: q, rowSums: rowSums.value(for: weight),
-                            weightScales: scales, bias: bias, epilogue: .accumulate, into: y)
-            return
-        }
         product(x, rows: rows, into: scratch)
         ParallelLoop.ranges(rows) { range in
             let offset = range.lowerBound * n
@@ -136,15 +147,14 @@ struct Linear: @unchecked Sendable {
     ///
     /// W8A8 panel weights fuse the gate into the kernel's epilogue, so the [rows, 2 x inner]
     /// product is never written; other storages compute it into `wide` first.
-    func gatedUnit(_ x: UnsafePointer<Float>, rows: Int, activation: Activation, wide: UnsafeMutablePointer<Float>,
+    func gatedUnit(_ input: LinearInput, rows: Int, activation: Activation, wide: UnsafeMutablePointer<Float>,
                    into out: UnsafeMutablePointer<Float>) {
         let inner = outFeatures / 2
-        if let rowSums, case let .int8Panels(q, scales) = weight.storage, inner % 16 == 0 {
-            PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: rowSums.value(for: weight),
-                            weightScales: scales, bias: bias, epilogue: .gated(activation), into: out)
+        if takesQuantizedInput, inner % 16 == 0 {
+            panelProduct(input, rows: rows, epilogue: .gated(activation), into: out)
             return
         }
-        self(x, rows: rows, into: wide)
+        self(input, rows: rows, into: wide)
         ParallelLoop.ranges(rows) { range in
             Elementwise.gatedActivation(wide + range.lowerBound * 2 * inner, rows: range.count, inner: inner, activation,
                                         into: out + range.lowerBound * inner)
@@ -165,26 +175,6 @@ extension Linear {
         for i in 0..<rows {
             let s = xScales[i], src = acc + i * n, dst = y + i * n
             for j in 0..<n { dst[j] = Float(src[j]) * (s * weightScales[j]) }
-        }
-    }
-}
-
-/// LayerNorm parameters (weight and optional bias), copied out of the file: they are tiny.
-struct Norm: Sendable {
-    let weight: [Float]
-    let bias: [Float]?
-    let eps: Float
-
-    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        weight.withUnsafeBufferPointer { w in
-            let cols = w.count
-            (bias ?? []).withUnsafeBufferPointer { b in
-                ParallelLoop.ranges(rows) { range in
-                    let offset = range.lowerBound * cols
-                    Elementwise.layerNorm(x + offset, rows: range.count, cols: cols, weight: w.baseAddress!,
-                                          bias: bias == nil ? nil : b.baseAddress, eps: eps, into: y + offset)
-                }
-            }
         }
     }
 }
