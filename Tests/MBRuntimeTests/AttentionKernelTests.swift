@@ -3,7 +3,9 @@ import XCTest
 
 /// The fused attention kernel matches a double-precision softmax(q k^T * scale) v on every CPU
 /// tier: global and banded, sequence lengths and head widths that are not multiples of 16, query
-/// blocks anywhere in the sequence, and rows whose band is cut by either end.
+/// blocks anywhere in the sequence, and rows whose band is cut by either end. The bf16 kernel
+/// (W8A8 models, on CPUs with AVX-512 BF16) matches the same reference computed from q, k, v
+/// rounded to bf16, within the rounding of the softmax weights to bf16 (2^-9 relative).
 final class AttentionKernelTests: XCTestCase {
     override func tearDown() { mb_force_tier(-1) }
 
@@ -25,6 +27,12 @@ final class AttentionKernelTests: XCTestCase {
         }
     }
 
+    /// Round to nearest even bf16, back in a Float (inputs are finite).
+    private func bf16(_ x: Float) -> Float {
+        let bits = x.bitPattern
+        return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+    }
+
     func testMatchesReferenceOnEveryTier() {
         // (tokens, head dim, half window (-1: global), query block)
         let cases = [(1, 16, -1, 0..<1), (37, 64, -1, 0..<37), (37, 64, 4, 0..<37), (130, 64, 64, 64..<128),
@@ -34,24 +42,32 @@ final class AttentionKernelTests: XCTestCase {
             let stride = 3 * hd + 5
             let qkv = (0..<(n * stride)).map { _ in next() * 2 }
             let expected = block.map { reference(n: n, hd: hd, qkv: qkv, stride: stride, row: $0, halfWindow: window) }
+            let rounded = qkv.map(bf16)
+            let expectedBF16 = block.map { reference(n: n, hd: hd, qkv: rounded, stride: stride, row: $0, halfWindow: window) }
             for tier in 0...mb_active_tier() {
+              for lowPrecision in [false, true] {
                 mb_force_tier(Int32(tier))
+                let usesBF16 = lowPrecision && hd % 32 == 0 && mb_attention_bf16_available() != 0
+                // |v| <= 2, so rounding each softmax weight by 2^-9 moves an output by at most 2^-8.
+                let (target, tolerance) = usesBF16 ? (expectedBF16, 1.0 / 256 + 1e-5) : (expected, 2e-6)
                 let ldo = hd + 3
                 var out = [Float](repeating: .nan, count: n * ldo)
                 var scratch = [Float](repeating: .nan, count: mb_attention_scratch_floats(Int32(n), Int32(hd), Int32(block.count), Int32(window)))
                 qkv.withUnsafeBufferPointer { p in
                     let base = p.baseAddress!
                     mb_attention_rows(Int32(n), Int32(hd), base, base + hd, base + 2 * hd, Int32(stride), Int32(block.lowerBound),
-                                      Int32(block.upperBound), Int32(window), 1 / Float(hd).squareRoot(), &scratch, &out, Int32(ldo))
+                                      Int32(block.upperBound), Int32(window), 1 / Float(hd).squareRoot(), lowPrecision ? 1 : 0,
+                                      &scratch, &out, Int32(ldo))
                 }
                 for (r, i) in block.enumerated() {
                     for d in 0..<hd {
-                        XCTAssertEqual(Double(out[i * ldo + d]), expected[r][d], accuracy: 2e-6,
-                                       "tier \(tier) n \(n) hd \(hd) window \(window) row \(i) dim \(d)")
+                        XCTAssertEqual(Double(out[i * ldo + d]), target[r][d], accuracy: tolerance,
+                                       "tier \(tier) bf16 \(usesBF16) n \(n) hd \(hd) window \(window) row \(i) dim \(d)")
                     }
                 }
                 // Rows outside the block are not written.
                 for i in 0..<n where !block.contains(i) { XCTAssertTrue(out[i * ldo].isNaN, "tier \(tier) wrote row \(i)") }
+              }
             }
         }
     }

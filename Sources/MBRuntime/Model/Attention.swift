@@ -14,6 +14,9 @@ struct Attention: @unchecked Sendable {
     let numHeads: Int
     let headDim: Int
     let halfWindow: Int
+    /// Round q, k, v and the softmax weights to bf16 in the products (W8A8 models on CPUs with
+    /// AVX-512 BF16; sums stay fp32). Its error is far below W8A8's own: Docs/quantization.md.
+    let bf16Products: Bool
 
     /// Queries per task: the kernel transposes the block's keys once for all of them.
     private static let blockRows = 64
@@ -78,7 +81,7 @@ struct Attention: @unchecked Sendable {
         let floats = mb_attention_scratch_floats(Int32(n), Int32(headDim), Int32(q1 - q0), Int32(window))
         ScratchPool.shared.withBuffer(count: floats) { scratch in
             mb_attention_rows(Int32(n), Int32(headDim), q, q + hidden, q + 2 * hidden, Int32(stride), Int32(q0), Int32(q1),
-                              Int32(window), 1 / Float(headDim).squareRoot(), scratch, out, Int32(hidden))
+                              Int32(window), 1 / Float(headDim).squareRoot(), bf16Products ? 1 : 0, scratch, out, Int32(hidden))
         }
     }
 }

@@ -16,7 +16,7 @@ struct EncoderLayer: @unchecked Sendable {
         attention = Attention(wqkv: try weights.linear("\(p).attn.Wqkv", bias: c.attentionBias),
                               wo: try weights.linear("\(p).attn.Wo", bias: c.attentionBias),
                               kind: c.layerTypes[index], numHeads: c.numHeads, headDim: c.headDim,
-                              halfWindow: c.halfWindow)
+                              halfWindow: c.halfWindow, bf16Products: weights.mode == .w8a8)
         mlpNorm = try weights.norm("\(p).mlp_norm")
         wi = try weights.linear("\(p).mlp.Wi", bias: c.mlpBias)
         wo = try weights.linear("\(p).mlp.Wo", bias: c.mlpBias)

@@ -1,0 +1,63 @@
+// Pieces shared by the fp32 (attention.c) and bf16 (attention_bf16.c) attention kernels: key bands,
+// the 16 x 16 lane transpose, and the masked softmax of one row of scores.
+#ifndef MB_ATTENTION_H
+#define MB_ATTENTION_H
+
+#include "vec16.h"
+
+enum { MAX_GROUP = 8 };
+
+// Query i (0-based in its sequence) sees keys [band_lo, band_hi); half_window < 0 means all of them.
+INLINE int band_lo(int i, int hw) { return hw < 0 || i - hw < 0 ? 0 : i - hw; }
+INLINE int band_hi(int i, int hw, int n) { return hw < 0 || i + hw + 1 > n ? n : i + hw + 1; }
+INLINE int round16(int x) { return (x + 15) & ~15; }
+
+// One round of a 16 x 16 transpose swaps bit t of the row index with bit t of the column index:
+// rows r and r + 2^t (bit t of r clear) exchange the lanes whose bit t differs from theirs.
+#define TRANSPOSE_LO0(a, b) __builtin_shufflevector(a, b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30)
+#define TRANSPOSE_HI0(a, b) __builtin_shufflevector(a, b, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31)
+#define TRANSPOSE_LO1(a, b) __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29)
+#define TRANSPOSE_HI1(a, b) __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31)
+#define TRANSPOSE_LO2(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27)
+#define TRANSPOSE_HI2(a, b) __builtin_shufflevector(a, b, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31)
+#define TRANSPOSE_LO3(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+#define TRANSPOSE_HI3(a, b) __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31)
+#define TRANSPOSE_ROUND(m, t) \
+    for (int r = 0; r < 16; r++) { \
+        if (r & (1 << t)) continue; \
+        v16f a = m[r], b = m[r + (1 << t)]; \
+        m[r] = TRANSPOSE_LO##t(a, b); m[r + (1 << t)] = TRANSPOSE_HI##t(a, b); \
+    }
+
+// Exponentials of one row of scores over its band [lo, hi) (key indices relative to the row buffer,
+// which holds [0, width) with width a multiple of 16), zero elsewhere in the buffer; returns
+// 1 / sum. The max is taken over the band only, so masked keys cannot change the result.
+INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16f minus_inf = splat(-__builtin_inff());
+    v16f peak = minus_inf;
+    const int first = lo & ~15;
+    for (int j = first; j < hi; j += 16) {
+        v16i idx = iota + j;
+        v16i inside = (idx >= lo) & (idx < hi);
+        peak = max_f(peak, select_f(inside, load_f32(s + j), minus_inf));
+    }
+    const float m = hmax(peak);
+    v16f sums = splat(0);
+    for (int j = 0; j < width; j += 16) {
+        v16i idx = iota + j;
+        v16i inside = (idx >= lo) & (idx < hi);
+        v16f e = j + 16 <= first || j >= hi ? splat(0) : select_f(inside, exp_f((load_f32(s + j) - m) * scale), splat(0));
+        store_f32(s + j, e);
+        sums += e;
+    }
+    return 1.0f / hsum(sums);
+}
+
+#define GROUP_CASES(CALL) \
+    switch (R) { \
+    case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
+    case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; \
+    }
+
+#endif

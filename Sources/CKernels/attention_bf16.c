@@ -1,0 +1,140 @@
+// Attention with bf16 dot products (AVX-512 BF16, vdpbf16ps) for W8A8 models: the kernel of
+// attention.c with q, k, v and the softmax weights rounded to bf16 and every sum kept in fp32.
+// vdpbf16ps does 32 multiply-adds per instruction against 16 for an fp32 FMA, so the two products
+// take half the instructions. Scores, the softmax and the output stay fp32.
+//
+// Operands are packed so both products are "broadcast one 32-bit pair, multiply 16 lanes of pairs":
+//   keys    ktp[p][j]  = (k[j][2p], k[j][2p+1])      lanes = keys, pairs = head dimensions
+//   values  vp[jp][d]  = (v[2jp][d], v[2jp+1][d])    lanes = dimensions, pairs = keys
+//   queries qp[r][p]   = (q[r][2p], q[r][2p+1]);  weights pp[r][jp] = (p[r][2jp], p[r][2jp+1])
+// Needs head_dim % 32 == 0 (ModernBERT's is 64); mb_attention_rows falls back to fp32 otherwise.
+#include "CKernels.h"
+#include "attention.h"
+#include <immintrin.h>
+
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#define BF16_INLINE static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+// The 32 floats at x as 16 bf16 pairs (x[2i] in the low half of word i, x[2i+1] in the high half).
+BF16_INLINE __m512i pairs32(const float *x) {
+    return (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + 16), _mm512_loadu_ps(x));
+}
+
+// The 16 floats at x as 8 pairs (words 8-15 zero).
+BF16_INLINE __m512i pairs16(const float *x) {
+    return (__m512i)_mm512_cvtne2ps_pbh(_mm512_setzero_ps(), _mm512_loadu_ps(x));
+}
+
+// ktp[p][j] for j < ldkt (keys past `keys` zero), through the same 16 x 16 transpose as the fp32 keys.
+BF16_INLINE void pack_keys(const float *k, int stride, int keys, int hd, uint32_t *ktp, int ldkt) {
+    for (int j = 0; j < ldkt; j += 16) {
+        const int count = keys - j < 16 ? keys - j : 16;
+        for (int d = 0; d < hd; d += 32) {
+            v16f m[16];
+            for (int r = 0; r < 16; r++) m[r] = r < count ? (v16f)pairs32(k + (size_t)(j + r) * stride + d) : (v16f)_mm512_setzero_ps();
+            TRANSPOSE_ROUND(m, 0) TRANSPOSE_ROUND(m, 1) TRANSPOSE_ROUND(m, 2) TRANSPOSE_ROUND(m, 3)
+            for (int c = 0; c < 16; c++) _mm512_storeu_si512((void *)(ktp + (size_t)(d / 2 + c) * ldkt + j), (__m512i)m[c]);
+        }
+    }
+}
+
+// vp[jp][d] for jp < pairs (a key past `keys` counts as zero).
+BF16_INLINE void pack_values(const float *v, int stride, int keys, int hd, uint32_t *vp, int pairs) {
+    for (int jp = 0; jp < pairs; jp++) {
+        const int j = 2 * jp;
+        for (int d = 0; d < hd; d += 16) {
+            __m512 a = _mm512_loadu_ps(v + (size_t)j * stride + d);
+            __m512 b = j + 1 < keys ? _mm512_loadu_ps(v + (size_t)(j + 1) * stride + d) : _mm512_setzero_ps();
+            __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(a));
+            __m512i hi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(b));
+            _mm512_storeu_si512((void *)(vp + (size_t)jp * hd + d), _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+        }
+    }
+}
+
+// s[r][16c + l] = q[r] . k[16c + l] for r < R, c < C.
+BF16_INLINE void scores_tile(const int R, const int C, int pairs, const uint32_t *qp, const uint32_t *ktp, int ldkt,
+                             float *s, int lds) {
+    __m512 acc[MAX_GROUP][4];
+    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) acc[r][c] = _mm512_setzero_ps();
+    for (int p = 0; p < pairs; p++) {
+        __m512i kv[4];
+        for (int c = 0; c < C; c++) kv[c] = _mm512_loadu_si512((const void *)(ktp + (size_t)p * ldkt + 16 * c));
+        for (int r = 0; r < R; r++) {
+            __m512bh qb = (__m512bh)_mm512_set1_epi32((int)qp[(size_t)r * pairs + p]);
+            for (int c = 0; c < C; c++) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], qb, (__m512bh)kv[c]);
+        }
+    }
+    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) _mm512_storeu_ps(s + (size_t)r * lds + 16 * c, acc[r][c]);
+}
+
+// out[r][16c + l] = inv[r] * sum over key pairs [jp0, jp1) of p . v, for r < R, c < D.
+BF16_INLINE void values_tile(const int R, const int D, int jp0, int jp1, const uint32_t *pp, int ldp,
+                             const uint32_t *vp, int hd, const float *inv, float *out, int ldo) {
+    __m512 acc[MAX_GROUP][4];
+    for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) acc[r][c] = _mm512_setzero_ps();
+    for (int jp = jp0; jp < jp1; jp++) {
+        __m512i vv[4];
+        for (int c = 0; c < D; c++) vv[c] = _mm512_loadu_si512((const void *)(vp + (size_t)jp * hd + 16 * c));
+        for (int r = 0; r < R; r++) {
+            __m512bh pb = (__m512bh)_mm512_set1_epi32((int)pp[(size_t)r * ldp + jp]);
+            for (int c = 0; c < D; c++) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], pb, (__m512bh)vv[c]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < D; c++)
+            _mm512_storeu_ps(out + (size_t)r * ldo + 16 * c, _mm512_mul_ps(acc[r][c], _mm512_set1_ps(inv[r])));
+}
+
+enum { RMAX = 6, CMAX = 4, DMAX = 4 };
+
+BF16_TARGET
+void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+                            int hw, float scale, float *scratch, float *out, int ldo) {
+    const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk), pairs = hd / 2;
+    uint32_t *ktp = (uint32_t *)scratch;                                // pairs x ldkt
+    uint32_t *vp = ktp + (size_t)pairs * ldkt;                          // ldkt / 2 x hd
+    float *s = (float *)(vp + (size_t)(ldkt / 2) * hd);                 // MAX_GROUP x ldkt
+    uint32_t *pp = (uint32_t *)(s + (size_t)MAX_GROUP * ldkt);          // MAX_GROUP x (ldkt / 2 + 8)
+    uint32_t *qp = pp + (size_t)MAX_GROUP * (ldkt / 2 + 8);             // MAX_GROUP x pairs
+    pack_keys(k + (size_t)k0 * stride, stride, nk, hd, ktp, ldkt);
+    pack_values(v + (size_t)k0 * stride, stride, nk, hd, vp, (nk + 1) / 2);
+    for (int i0 = q0; i0 < q1; i0 += RMAX) {
+        const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
+        const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
+        const int ca = ga & ~15, cb = round16(gb), width = cb - ca, ldp = width / 2 + 8;
+        for (int r = 0; r < R; r++)
+            for (int d = 0; d < hd; d += 32)
+                _mm512_storeu_si512((void *)(qp + (size_t)r * pairs + d / 2), pairs32(q + (size_t)(i0 + r) * stride + d));
+        for (int c = 0; c < width / 16;) {
+            const int C = width / 16 - c >= CMAX ? CMAX : 1;
+#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, pairs, qp, ktp + ca + 16 * c, ldkt, s + 16 * c, width); \
+                   else scores_tile(RR, 1, pairs, qp, ktp + ca + 16 * c, ldkt, s + 16 * c, width)
+            GROUP_CASES(SCORES)
+#undef SCORES
+            c += C;
+        }
+        float inv[MAX_GROUP];
+        for (int r = 0; r < R; r++) {
+            const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
+            inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
+            for (int w = 0; w < width; w += 32) {
+                const float *row = s + (size_t)r * width + w;
+                __m512i pairs_w = w + 32 <= width ? pairs32(row) : pairs16(row);
+                _mm512_storeu_si512((void *)(pp + (size_t)r * ldp + w / 2), pairs_w);
+            }
+        }
+        // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
+        const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
+        const uint32_t *vg = vp + (size_t)(ca / 2) * hd;
+        float *og = out + (size_t)i0 * ldo;
+        for (int c = 0; c < hd / 16;) {
+            const int D = hd / 16 - c >= DMAX ? DMAX : 1;
+#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, jp0, jp1, pp, ldp, vg + 16 * c, hd, inv, og + 16 * c, ldo); \
+                   else values_tile(RR, 1, jp0, jp1, pp, ldp, vg + 16 * c, hd, inv, og + 16 * c, ldo)
+            GROUP_CASES(VALUES)
+#undef VALUES
+            c += D;
+        }
+    }
+}
