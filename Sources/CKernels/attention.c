@@ -18,22 +18,32 @@
 
 // attention_bf16.c
 void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, float *scratch, float *out, int ldo);
+                            int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
+                            float *out, int ldo);
 
 // kt[d][j] = k[j][d] for j < keys, zero for keys <= j < ldkt (a multiple of 16), in 16 x 16 blocks.
 // Storing single floats with a stride instead (the compiler's scatter) cost a sixth of attention.
-INLINE void transpose_keys(const float *k, int stride, int keys, int hd, float *kt, int ldkt) {
+// With rotary tables, each 16-key block is first rotated into `rotated` (16 x hd floats); the keys
+// start at sequence position `position`.
+INLINE void transpose_keys(const float *k, int stride, int keys, int hd, const float *rope_cos, const float *rope_sin,
+                           int position, float *rotated, float *kt, int ldkt) {
     const int full = hd & ~15;
     for (int j = 0; j < ldkt; j += 16) {
         const int count = keys - j < 16 ? keys - j : 16;
+        const float *src = k + (size_t)j * stride;
+        int ld = stride;
+        if (rope_cos) {
+            rotate_rows(src, stride, count, hd, rope_cos, rope_sin, position + j, rotated);
+            src = rotated; ld = hd;
+        }
         for (int d = 0; d < full; d += 16) {
             v16f m[16];
-            for (int r = 0; r < 16; r++) m[r] = r < count ? load_f32(k + (size_t)(j + r) * stride + d) : splat(0);
+            for (int r = 0; r < 16; r++) m[r] = r < count ? load_f32(src + (size_t)r * ld + d) : splat(0);
             TRANSPOSE_ROUND(m, 0) TRANSPOSE_ROUND(m, 1) TRANSPOSE_ROUND(m, 2) TRANSPOSE_ROUND(m, 3)
             for (int c = 0; c < 16; c++) store_f32(kt + (size_t)(d + c) * ldkt + j, m[c]);
         }
         for (int d = full; d < hd; d++)
-            for (int r = 0; r < 16; r++) kt[(size_t)d * ldkt + j + r] = r < count ? k[(size_t)(j + r) * stride + d] : 0.0f;
+            for (int r = 0; r < 16; r++) kt[(size_t)d * ldkt + j + r] = r < count ? src[(size_t)r * ld + d] : 0.0f;
     }
 }
 
@@ -70,12 +80,12 @@ INLINE void values_tile(const int R, const int D, int j0, int j1, const float *p
 }
 
 INLINE void attend_body(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                        int hw, float scale, float *scratch, float *out, int ldo, const int RMAX, const int CMAX,
-                        const int DMAX) {
+                        int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch, float *out,
+                        int ldo, const int RMAX, const int CMAX, const int DMAX) {
     // Keys any row of the block can see, transposed and zero-padded to whole 16-key chunks.
     const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), ldkt = round16(k1 - k0);
-    float *kt = scratch, *s = scratch + (size_t)hd * ldkt;
-    transpose_keys(k + (size_t)k0 * stride, stride, k1 - k0, hd, kt, ldkt);
+    float *kt = scratch, *s = kt + (size_t)hd * ldkt, *rotated = s + (size_t)MAX_GROUP * ldkt;  // rotated: 16 x hd
+    transpose_keys(k + (size_t)k0 * stride, stride, k1 - k0, hd, rope_cos, rope_sin, k0, rotated, kt, ldkt);
     const int full = hd & ~15;
     for (int i0 = q0; i0 < q1; i0 += RMAX) {
         const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
@@ -83,12 +93,17 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
         const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
         const int ca = ga & ~15, cb = round16(gb), width = cb - ca;
         const float *qg = q + (size_t)i0 * stride;
+        int ldq = stride;
+        if (rope_cos) {  // the group's queries, rotated (the keys' rotation buffer is free again)
+            rotate_rows(qg, stride, R, hd, rope_cos, rope_sin, i0, rotated);
+            qg = rotated; ldq = hd;
+        }
         for (int c = 0; c < width / 16;) {
             const int C = width / 16 - c >= CMAX ? CMAX : 1;
             const float *ktc = kt + ca + 16 * c;
             float *sc = s + 16 * c;
-#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, stride, ktc, ldkt, sc, width); \
-                   else scores_tile(RR, 1, hd, qg, stride, ktc, ldkt, sc, width)
+#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, ldq, ktc, ldkt, sc, width); \
+                   else scores_tile(RR, 1, hd, qg, ldq, ktc, ldkt, sc, width)
             GROUP_CASES(SCORES)
 #undef SCORES
             c += C;
@@ -121,26 +136,26 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
 
 TARGET_AVX512
 static void attend_avx512(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                          int hw, float scale, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 6, 4, 4);
+                          int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 6, 4, 4);
 }
 
 TARGET_AVX2
 static void attend_avx2(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                        int hw, float scale, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 4, 1, 1);
+                        int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 4, 1, 1);
 }
 
 static void attend_portable(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, scratch, out, ldo, 4, 1, 1);
+                            int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
+    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 4, 1, 1);
 }
 
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window) {
     const int span = round16(half_window < 0 || rows + 2 * half_window > n ? n : rows + 2 * half_window);
-    // The larger of the two kernels' needs: fp32 (keys + scores) and bf16 (keys, values, scores,
-    // weight pairs, query pairs; attention_bf16.c).
-    return (size_t)(head_dim + 2 * MAX_GROUP) * (size_t)span + (size_t)MAX_GROUP * (size_t)(head_dim + 8);
+    // The larger of the two kernels' needs: fp32 (keys, scores, 16 rotated rows) and bf16 (keys,
+    // values, scores, weight pairs, query pairs, 16 rotated rows; attention_bf16.c).
+    return (size_t)(head_dim + 2 * MAX_GROUP) * (size_t)span + (size_t)(MAX_GROUP + 16) * (size_t)(head_dim + 8);
 }
 
 int mb_attention_bf16_available(void) {
@@ -153,11 +168,14 @@ int mb_attention_bf16_available(void) {
 }
 
 void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
-                       int q1, int half_window, float scale, int bf16, float *scratch, float *out, int ldo) {
+                       int q1, int half_window, float scale, const float *rope_cos, const float *rope_sin, int bf16,
+                       float *scratch, float *out, int ldo) {
     if (q1 <= q0) return;
     if (bf16 && head_dim % 32 == 0 && mb_attention_bf16_available()) {
-        mb_attention_bf16_rows(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo);
+        mb_attention_bf16_rows(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, rope_cos, rope_sin, scratch,
+                               out, ldo);
         return;
     }
-    TIER_DISPATCH(attend, (n, head_dim, q, k, v, stride, q0, q1, half_window, scale, scratch, out, ldo));
+    TIER_DISPATCH(attend, (n, head_dim, q, k, v, stride, q0, q1, half_window, scale, rope_cos, rope_sin, scratch, out,
+                           ldo));
 }

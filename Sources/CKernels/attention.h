@@ -60,4 +60,28 @@ INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
     case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; \
     }
 
+// Rotary embedding ("rotate half", as transformers) of one head row of `hd` values into `out`:
+// out[i] = x[i] c[i] - x[i + half] s[i], out[i + half] = x[i + half] c[i] + x[i] s[i] for i < hd / 2,
+// with c and s this position's cos and sin tables.
+INLINE void rotate_row(const float *x, int hd, const float *c, const float *s, float *out) {
+    const int half = hd / 2;
+    for (int i = 0; i < half; i += 16) {
+        const size_t left = (size_t)(half - i);
+        v16f a = load_part(x + i, left), b = load_part(x + half + i, left);
+        v16f cc = load_part(c + i, left), ss = load_part(s + i, left);
+        store_part(out + i, a * cc - b * ss, left);
+        store_part(out + half + i, b * cc + a * ss, left);
+    }
+}
+
+// Rows [0, count) of x (row stride `stride`, positions `position` on) rotated into out (row stride hd):
+// what the kernels read instead of x when given rotary tables.
+INLINE void rotate_rows(const float *x, int stride, int count, int hd, const float *rope_cos, const float *rope_sin,
+                        int position, float *out) {
+    const int half = hd / 2;
+    for (int r = 0; r < count; r++)
+        rotate_row(x + (size_t)r * stride, hd, rope_cos + (size_t)(position + r) * half,
+                   rope_sin + (size_t)(position + r) * half, out + (size_t)r * hd);
+}
+
 #endif

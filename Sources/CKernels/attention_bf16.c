@@ -7,6 +7,7 @@
 //   keys    ktp[p][j]  = (k[j][2p], k[j][2p+1])      lanes = keys, pairs = head dimensions
 //   values  vp[jp][d]  = (v[2jp][d], v[2jp+1][d])    lanes = dimensions, pairs = keys
 //   queries qp[r][p]   = (q[r][2p], q[r][2p+1]);  weights pp[r][jp] = (p[r][2jp], p[r][2jp+1])
+// Rotary embeddings, when given, are applied to keys and queries as they are packed.
 // Needs head_dim % 32 == 0 (ModernBERT's is 64); mb_attention_rows falls back to fp32 otherwise.
 #include "CKernels.h"
 #include "attention.h"
@@ -25,13 +26,21 @@ BF16_INLINE __m512i pairs16(const float *x) {
     return (__m512i)_mm512_cvtne2ps_pbh(_mm512_setzero_ps(), _mm512_loadu_ps(x));
 }
 
-// ktp[p][j] for j < ldkt (keys past `keys` zero), through the same 16 x 16 transpose as the fp32 keys.
-BF16_INLINE void pack_keys(const float *k, int stride, int keys, int hd, uint32_t *ktp, int ldkt) {
+// ktp[p][j] for j < ldkt (keys past `keys` zero), through the same 16 x 16 transpose as the fp32 keys;
+// with rotary tables, each 16-key block is rotated into `rotated` (16 x hd) first.
+BF16_INLINE void pack_keys(const float *k, int stride, int keys, int hd, const float *rope_cos, const float *rope_sin,
+                           int position, float *rotated, uint32_t *ktp, int ldkt) {
     for (int j = 0; j < ldkt; j += 16) {
         const int count = keys - j < 16 ? keys - j : 16;
+        const float *src = k + (size_t)j * stride;
+        int ld = stride;
+        if (rope_cos) {
+            rotate_rows(src, stride, count, hd, rope_cos, rope_sin, position + j, rotated);
+            src = rotated; ld = hd;
+        }
         for (int d = 0; d < hd; d += 32) {
             v16f m[16];
-            for (int r = 0; r < 16; r++) m[r] = r < count ? (v16f)pairs32(k + (size_t)(j + r) * stride + d) : (v16f)_mm512_setzero_ps();
+            for (int r = 0; r < 16; r++) m[r] = r < count ? (v16f)pairs32(src + (size_t)r * ld + d) : (v16f)_mm512_setzero_ps();
             TRANSPOSE_ROUND(m, 0) TRANSPOSE_ROUND(m, 1) TRANSPOSE_ROUND(m, 2) TRANSPOSE_ROUND(m, 3)
             for (int c = 0; c < 16; c++) _mm512_storeu_si512((void *)(ktp + (size_t)(d / 2 + c) * ldkt + j), (__m512i)m[c]);
         }
@@ -90,22 +99,30 @@ enum { RMAX = 6, CMAX = 4, DMAX = 4 };
 
 BF16_TARGET
 void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, float *scratch, float *out, int ldo) {
+                            int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
+                            float *out, int ldo) {
     const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk), pairs = hd / 2;
     uint32_t *ktp = (uint32_t *)scratch;                                // pairs x ldkt
     uint32_t *vp = ktp + (size_t)pairs * ldkt;                          // ldkt / 2 x hd
     float *s = (float *)(vp + (size_t)(ldkt / 2) * hd);                 // MAX_GROUP x ldkt
     uint32_t *pp = (uint32_t *)(s + (size_t)MAX_GROUP * ldkt);          // MAX_GROUP x (ldkt / 2 + 8)
     uint32_t *qp = pp + (size_t)MAX_GROUP * (ldkt / 2 + 8);             // MAX_GROUP x pairs
-    pack_keys(k + (size_t)k0 * stride, stride, nk, hd, ktp, ldkt);
+    float *rotated = (float *)(qp + (size_t)MAX_GROUP * pairs);         // 16 x hd
+    pack_keys(k + (size_t)k0 * stride, stride, nk, hd, rope_cos, rope_sin, k0, rotated, ktp, ldkt);
     pack_values(v + (size_t)k0 * stride, stride, nk, hd, vp, (nk + 1) / 2);
     for (int i0 = q0; i0 < q1; i0 += RMAX) {
         const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
         const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
         const int ca = ga & ~15, cb = round16(gb), width = cb - ca, ldp = width / 2 + 8;
+        const float *qg = q + (size_t)i0 * stride;
+        int ldq = stride;
+        if (rope_cos) {
+            rotate_rows(qg, stride, R, hd, rope_cos, rope_sin, i0, rotated);
+            qg = rotated; ldq = hd;
+        }
         for (int r = 0; r < R; r++)
             for (int d = 0; d < hd; d += 32)
-                _mm512_storeu_si512((void *)(qp + (size_t)r * pairs + d / 2), pairs32(q + (size_t)(i0 + r) * stride + d));
+                _mm512_storeu_si512((void *)(qp + (size_t)r * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
         for (int c = 0; c < width / 16;) {
             const int C = width / 16 - c >= CMAX ? CMAX : 1;
 #define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, pairs, qp, ktp + ca + 16 * c, ldkt, s + 16 * c, width); \

@@ -89,10 +89,13 @@ void mb_layer_norm_quantize_u8(const float *x, int rows, int cols, const float *
 /// `half_window` < 0, else |i - j| <= half_window. `q`, `k`, `v` point at this head's slice of the
 /// sequence's first token (row stride `stride` floats), `out` at its first output row (stride `ldo`).
 /// `scratch` holds at least mb_attention_scratch_floats(n, head_dim, q1 - q0, half_window) floats.
+/// With `rope_cos`/`rope_sin` (cos and sin for positions 0..n-1, head_dim / 2 each; NULL: none),
+/// queries and keys are rotated ("rotate half") as they are read; q and k themselves are not changed.
 /// `bf16` nonzero rounds q, k, v and the softmax weights to bf16 (fp32 sums; attention_bf16.c) where
 /// mb_attention_bf16_available() and head_dim % 32 == 0; otherwise, and when zero, all fp32.
 void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
-                       int q1, int half_window, float scale, int bf16, float *scratch, float *out, int ldo);
+                       int q1, int half_window, float scale, const float *rope_cos, const float *rope_sin, int bf16,
+                       float *scratch, float *out, int ldo);
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window);
 /// Whether the CPU has AVX-512 BF16 and the active tier allows it (tier 2 or 3).
 int mb_attention_bf16_available(void);

@@ -19,7 +19,7 @@ struct Attention: @unchecked Sendable {
     let bf16Products: Bool
 
     /// Queries per task: the kernel transposes the block's keys once for all of them.
-    private static let blockRows = 64
+    private static let blockRows = 256
 
     /// - Parameters:
     ///   - x: normed input [tokens, hidden], fp32 or already quantized for a W8A8 Wqkv.
@@ -31,7 +31,6 @@ struct Attention: @unchecked Sendable {
         let tokens = batch.tokenCount
         let qkv = scratch.wide, context = scratch.gated
         wqkv(x, rows: tokens, into: qkv)
-        applyRotary(qkv, batch: batch, rope: rope)
 
         // One task per (sequence, head, query block); each task owns its rows of `context`.
         var tasks: [(range: Range<Int>, head: Int, q0: Int)] = []
@@ -41,37 +40,24 @@ struct Attention: @unchecked Sendable {
             }
         }
         let qkvAddress = UnsafePointer(qkv), contextAddress = context
-        ParallelLoop.run(tasks.count) { t in
-            let task = tasks[t]
-            attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, into: contextAddress)
+        rope.cos.withUnsafeBufferPointer { cos in
+            rope.sin.withUnsafeBufferPointer { sin in
+                let tables = (cos: cos.baseAddress!, sin: sin.baseAddress!)
+                ParallelLoop.run(tasks.count) { t in
+                    let task = tasks[t]
+                    attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, rope: tables,
+                                into: contextAddress)
+                }
+            }
         }
         wo.accumulate(context, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 
-    private func applyRotary(_ qkv: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float])) {
-        let hidden = numHeads * headDim, half = headDim / 2
-        rope.cos.withUnsafeBufferPointer { cos in
-            rope.sin.withUnsafeBufferPointer { sin in
-                ParallelLoop.ranges(batch.tokenCount) { chunk in
-                    for range in batch.ranges where range.overlaps(chunk) {
-                        for row in max(range.lowerBound, chunk.lowerBound)..<min(range.upperBound, chunk.upperBound) {
-                            let position = row - range.lowerBound
-                            let c = cos.baseAddress! + position * half, s = sin.baseAddress! + position * half
-                            let q = qkv + row * 3 * hidden
-                            for head in 0..<numHeads {
-                                Rotary.apply(q + head * headDim, halfDim: half, cos: c, sin: s)
-                                Rotary.apply(q + hidden + head * headDim, halfDim: half, cos: c, sin: s)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Attention for queries [q0, q0 + blockRows) of one head of one sequence: the fused C kernel
-    /// (scores, banded softmax and values per group of rows, Docs/kernels.md).
+    /// (rotary embeddings applied as q and k are read, then scores, banded softmax and values per
+    /// group of rows; Docs/kernels.md).
     private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, q0: Int,
+                             rope: (cos: UnsafePointer<Float>, sin: UnsafePointer<Float>),
                              into context: UnsafeMutablePointer<Float>) {
         let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
         let q1 = min(n, q0 + Self.blockRows)
@@ -81,7 +67,8 @@ struct Attention: @unchecked Sendable {
         let floats = mb_attention_scratch_floats(Int32(n), Int32(headDim), Int32(q1 - q0), Int32(window))
         ScratchPool.shared.withBuffer(count: floats) { scratch in
             mb_attention_rows(Int32(n), Int32(headDim), q, q + hidden, q + 2 * hidden, Int32(stride), Int32(q0), Int32(q1),
-                              Int32(window), 1 / Float(headDim).squareRoot(), bf16Products ? 1 : 0, scratch, out, Int32(hidden))
+                              Int32(window), 1 / Float(headDim).squareRoot(), rope.cos, rope.sin, bf16Products ? 1 : 0,
+                              scratch, out, Int32(hidden))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Rotary position embedding tables for one theta, in transformers' "rotate half" layout.
+/// Rotary position embedding tables for one theta, in transformers' "rotate half" layout. The
+/// attention kernel applies them to q and k as it reads them (`mb_attention_rows`).
 ///
 /// Angles are computed in Float exactly as transformers does (inv_freq in fp32, position * inv_freq
 /// in fp32), because at positions in the thousands the fp32 rounding of the angle is larger than
@@ -26,27 +27,5 @@ struct Rotary: Sendable {
             }
         }
         return (c, s)
-    }
-
-    /// Rotates one head vector in place: x1' = x1 cos - x2 sin, x2' = x2 cos + x1 sin.
-    @inline(__always)
-    static func apply(_ x: UnsafeMutablePointer<Float>, halfDim: Int, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
-        let x2 = x + halfDim
-        var i = 0
-        // 16 lanes at a time (the compiler did not vectorise the scalar loop: it cannot rule out
-        // that x overlaps the tables); the same multiply and subtract per element as the tail.
-        while i + 16 <= halfDim {
-            let a = Elementwise.vector(x + i), b = Elementwise.vector(x2 + i)
-            let c = Elementwise.vector(cos + i), s = Elementwise.vector(sin + i)
-            Elementwise.store(a * c - b * s, x + i)
-            Elementwise.store(b * c + a * s, x2 + i)
-            i += 16
-        }
-        while i < halfDim {
-            let a = x[i], b = x2[i]
-            x[i] = a * cos[i] - b * sin[i]
-            x2[i] = b * cos[i] + a * sin[i]
-            i += 1
-        }
     }
 }
