@@ -65,12 +65,16 @@ INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
 // with c and s this position's cos and sin tables.
 INLINE void rotate_row(const float *x, int hd, const float *c, const float *s, float *out) {
     const int half = hd / 2;
-    for (int i = 0; i < half; i += 16) {
-        const size_t left = (size_t)(half - i);
-        v16f a = load_part(x + i, left), b = load_part(x + half + i, left);
-        v16f cc = load_part(c + i, left), ss = load_part(s + i, left);
-        store_part(out + i, a * cc - b * ss, left);
-        store_part(out + half + i, b * cc + a * ss, left);
+    int i = 0;
+    for (; i + 16 <= half; i += 16) {
+        v16f a = load_f32(x + i), b = load_f32(x + half + i), cc = load_f32(c + i), ss = load_f32(s + i);
+        store_f32(out + i, a * cc - b * ss);
+        store_f32(out + half + i, b * cc + a * ss);
+    }
+    for (; i < half; i++) {  // head dims that are not a multiple of 32
+        const float a = x[i], b = x[half + i];
+        out[i] = a * c[i] - b * s[i];
+        out[half + i] = b * c[i] + a * s[i];
     }
 }
 
@@ -78,10 +82,9 @@ INLINE void rotate_row(const float *x, int hd, const float *c, const float *s, f
 // what the kernels read instead of x when given rotary tables.
 INLINE void rotate_rows(const float *x, int stride, int count, int hd, const float *rope_cos, const float *rope_sin,
                         int position, float *out) {
-    const int half = hd / 2;
-    for (int r = 0; r < count; r++)
-        rotate_row(x + (size_t)r * stride, hd, rope_cos + (size_t)(position + r) * half,
-                   rope_sin + (size_t)(position + r) * half, out + (size_t)r * hd);
+    const size_t half = (size_t)(hd / 2);
+    const float *c = rope_cos + (size_t)position * half, *s = rope_sin + (size_t)position * half;
+    for (int r = 0; r < count; r++, x += stride, out += hd, c += half, s += half) rotate_row(x, hd, c, s, out);
 }
 
 #endif

@@ -1,6 +1,8 @@
-// The few kernels Swift cannot express: the int8 dot-product instructions (AVX-512 VNNI
-// vpdpbusd, AVX2 vpmaddwd) and fp16 -> fp32 widening (vcvtph2ps), each behind run-time CPU
-// dispatch so one binary serves AVX2-only and AVX-512 hosts. See Docs/kernels.md.
+// The hot loops that need instructions or per-CPU code generation Swift cannot give: the int8
+// dot products (AVX-512 VNNI vpdpbusd, AVX2 vpmaddwd) with their fused epilogues, bf16 dot
+// products (vdpbf16ps), fp16 widening (vcvtph2ps), and the fp32 kernels that must use AVX-512
+// where the host has it (attention, layer norm, activations). Each is behind run-time CPU
+// dispatch, so one binary serves AVX2-only and AVX-512 hosts. Docs/kernels.md says why each is C.
 #ifndef MB_CKERNELS_H
 #define MB_CKERNELS_H
 
