@@ -30,12 +30,8 @@ INLINE void transpose_keys(const float *k, int stride, int keys, int hd, const f
     const int full = hd & ~15;
     for (int j = 0; j < ldkt; j += 16) {
         const int count = keys - j < 16 ? keys - j : 16;
-        const float *src = k + (size_t)j * stride;
-        int ld = stride;
-        if (rope_cos) {
-            rotate_rows(src, stride, count, hd, rope_cos, rope_sin, position + j, rotated);
-            src = rotated; ld = hd;
-        }
+        int ld;
+        const float *src = rows_as_read(k, stride, j, count, hd, rope_cos, rope_sin, position, rotated, &ld);
         for (int d = 0; d < full; d += 16) {
             v16f m[16];
             for (int r = 0; r < 16; r++) m[r] = r < count ? load_f32(src + (size_t)r * ld + d) : splat(0);
@@ -92,12 +88,8 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
         // The group's keys, relative to k0: [ga, gb) exactly, [ca, cb) in whole chunks for the scores.
         const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
         const int ca = ga & ~15, cb = round16(gb), width = cb - ca;
-        const float *qg = q + (size_t)i0 * stride;
-        int ldq = stride;
-        if (rope_cos) {  // the group's queries, rotated (the keys' rotation buffer is free again)
-            rotate_rows(qg, stride, R, hd, rope_cos, rope_sin, i0, rotated);
-            qg = rotated; ldq = hd;
-        }
+        int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
+        const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
         for (int c = 0; c < width / 16;) {
             const int C = width / 16 - c >= CMAX ? CMAX : 1;
             const float *ktc = kt + ca + 16 * c;
@@ -109,10 +101,7 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
             c += C;
         }
         float inv[MAX_GROUP];
-        for (int r = 0; r < R; r++) {
-            const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
-            inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
-        }
+        softmax_rows(s, width, R, i0, hw, n, k0, ca, scale, inv);
         // Weights are zero outside each row's band, so the group sums over its union [ga, gb).
         const float *vg = v + (size_t)(k0 + ca) * stride;
         float *og = out + (size_t)i0 * ldo;

@@ -54,6 +54,15 @@ INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
     return 1.0f / hsum(sums);
 }
 
+// The softmax of each of a group's R rows (query i0 + r; scores s[r][0..width) for keys from k0 + ca
+// on), masked to the row's own band; inv[r] = 1 / the row's sum.
+INLINE void softmax_rows(float *s, int width, int R, int i0, int hw, int n, int k0, int ca, float scale, float *inv) {
+    for (int r = 0; r < R; r++) {
+        const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
+        inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
+    }
+}
+
 #define GROUP_CASES(CALL) \
     switch (R) { \
     case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
@@ -78,13 +87,19 @@ INLINE void rotate_row(const float *x, int hd, const float *c, const float *s, f
     }
 }
 
-// Rows [0, count) of x (row stride `stride`, positions `position` on) rotated into out (row stride hd):
-// what the kernels read instead of x when given rotary tables.
-INLINE void rotate_rows(const float *x, int stride, int count, int hd, const float *rope_cos, const float *rope_sin,
-                        int position, float *out) {
-    const size_t half = (size_t)(hd / 2);
-    const float *c = rope_cos + (size_t)position * half, *s = rope_sin + (size_t)position * half;
-    for (int r = 0; r < count; r++, x += stride, out += hd, c += half, s += half) rotate_row(x, hd, c, s, out);
+// Rows [first, first + count) of q or k (row stride `stride`; row i at sequence position
+// `position + i`) as the kernels read them: rotated into `rotated` (row stride hd) when there are
+// rotary tables, else where they are. Returns the rows and sets *ld to their row stride.
+INLINE const float *rows_as_read(const float *x, int stride, int first, int count, int hd, const float *rope_cos,
+                                 const float *rope_sin, int position, float *rotated, int *ld) {
+    const float *rows = x + (size_t)first * stride;
+    if (!rope_cos) { *ld = stride; return rows; }
+    const size_t half = (size_t)(hd / 2), at = (size_t)(position + first) * half;
+    const float *c = rope_cos + at, *s = rope_sin + at;
+    float *out = rotated;
+    for (int r = 0; r < count; r++, rows += stride, out += hd, c += half, s += half) rotate_row(rows, hd, c, s, out);
+    *ld = hd;
+    return rotated;
 }
 
 #endif

@@ -32,12 +32,8 @@ BF16_INLINE void pack_keys(const float *k, int stride, int keys, int hd, const f
                            int position, float *rotated, uint32_t *ktp, int ldkt) {
     for (int j = 0; j < ldkt; j += 16) {
         const int count = keys - j < 16 ? keys - j : 16;
-        const float *src = k + (size_t)j * stride;
-        int ld = stride;
-        if (rope_cos) {
-            rotate_rows(src, stride, count, hd, rope_cos, rope_sin, position + j, rotated);
-            src = rotated; ld = hd;
-        }
+        int ld;
+        const float *src = rows_as_read(k, stride, j, count, hd, rope_cos, rope_sin, position, rotated, &ld);
         for (int d = 0; d < hd; d += 32) {
             v16f m[16];
             for (int r = 0; r < 16; r++) m[r] = r < count ? (v16f)pairs32(src + (size_t)r * ld + d) : (v16f)_mm512_setzero_ps();
@@ -114,12 +110,8 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
         const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
         const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
         const int ca = ga & ~15, cb = round16(gb), width = cb - ca, ldp = width / 2 + 8;
-        const float *qg = q + (size_t)i0 * stride;
-        int ldq = stride;
-        if (rope_cos) {
-            rotate_rows(qg, stride, R, hd, rope_cos, rope_sin, i0, rotated);
-            qg = rotated; ldq = hd;
-        }
+        int ldq;
+        const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
         for (int r = 0; r < R; r++)
             for (int d = 0; d < hd; d += 32)
                 _mm512_storeu_si512((void *)(qp + (size_t)r * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
@@ -132,9 +124,8 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
             c += C;
         }
         float inv[MAX_GROUP];
+        softmax_rows(s, width, R, i0, hw, n, k0, ca, scale, inv);
         for (int r = 0; r < R; r++) {
-            const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
-            inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
             for (int w = 0; w < width; w += 32) {
                 const float *row = s + (size_t)r * width + w;
                 __m512i pairs_w = w + 32 <= width ? pairs32(row) : pairs16(row);
