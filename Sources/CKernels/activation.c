@@ -32,11 +32,6 @@ INLINE void activate_body(const int kind, float *x, size_t count) {
     default: CALL(MB_ACT_SILU); break; \
     }
 
-#define TIERS(name, params, args) \
-    TARGET_AVX512 static void name##_avx512 params { args } \
-    TARGET_AVX2 static void name##_avx2 params { args } \
-    static void name##_portable params { args }
-
 #define GATED(K) gated_body(K, wi, rows, inner, out)
 TIERS(gated, (const float *wi, int rows, int inner, int kind, float *out), PER_KIND(GATED))
 #define ACTIVATE(K) activate_body(K, x, count)

@@ -16,11 +16,6 @@
 
 #include "attention.h"
 
-// attention_bf16.c
-void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
-                            float *out, int ldo);
-
 // kt[d][j] = k[j][d] for j < keys, zero for keys <= j < ldkt (a multiple of 16), in 16 x 16 blocks.
 // Storing single floats with a stride instead (the compiler's scatter) cost a sixth of attention.
 // With rotary tables, each 16-key block is first rotated into `rotated` (16 x hd floats); the keys

@@ -40,18 +40,9 @@ INLINE void norm_body(const float *x, int rows, int cols, const float *w, const 
     }
 }
 
-TARGET_AVX512 static void norm_avx512(const float *x, int rows, int cols, const float *w, const float *b, float eps,
-                                      float *y, uint8_t *q, int ldq, float *scales, float *row) {
-    norm_body(x, rows, cols, w, b, eps, y, q, ldq, scales, row);
-}
-TARGET_AVX2 static void norm_avx2(const float *x, int rows, int cols, const float *w, const float *b, float eps,
-                                  float *y, uint8_t *q, int ldq, float *scales, float *row) {
-    norm_body(x, rows, cols, w, b, eps, y, q, ldq, scales, row);
-}
-static void norm_portable(const float *x, int rows, int cols, const float *w, const float *b, float eps,
-                          float *y, uint8_t *q, int ldq, float *scales, float *row) {
-    norm_body(x, rows, cols, w, b, eps, y, q, ldq, scales, row);
-}
+TIERS(norm, (const float *x, int rows, int cols, const float *w, const float *b, float eps, float *y, uint8_t *q,
+             int ldq, float *scales, float *row),
+      norm_body(x, rows, cols, w, b, eps, y, q, ldq, scales, row);)
 
 void mb_layer_norm(const float *x, int rows, int cols, const float *weight, const float *bias, float eps, float *y) {
     TIER_DISPATCH(norm, (x, rows, cols, weight, bias, eps, y, NULL, 0, NULL, NULL));

@@ -1,6 +1,7 @@
 // 16 x fp32 lanes in Clang vector extensions, shared by the kernels that are written once and
-// compiled per tier (gemv_f32.c, attention.c, activation.c): under an AVX-512 target attribute a v16f is one zmm,
-// under AVX2 two ymm, on baseline x86-64 four xmm. Helpers are always inlined into the tier's
+// compiled per tier (gemv_f32.c, attention.c, activation.c, layer_norm.c; the epilogue of
+// gemm_u8s8.c): under an AVX-512 target attribute a v16f is one zmm, under AVX2 two ymm, on
+// baseline x86-64 four xmm. Helpers are always inlined into the tier's
 // function, so no vector crosses a call and the -Wpsabi warning does not apply.
 #ifndef MB_VEC16_H
 #define MB_VEC16_H
@@ -30,6 +31,13 @@ typedef float v4f __attribute__((vector_size(16)));
         else if (tier_ == 1) name##_avx2 args; \
         else name##_portable args; \
     } while (0)
+
+// The three tier functions of one body: `name##_avx512`, `name##_avx2` and `name##_portable`, each
+// with parameter list `params` and body `body` (which inlines the shared code for its target).
+#define TIERS(name, params, body) \
+    TARGET_AVX512 static void name##_avx512 params { body } \
+    TARGET_AVX2 static void name##_avx2 params { body } \
+    static void name##_portable params { body }
 
 INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
 INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
@@ -63,8 +71,7 @@ INLINE v16f select_f(v16i mask, v16f a, v16f b) { return (v16f)(((v16i)a & mask)
 INLINE v16f max_f(v16f a, v16f b) { return select_f(a < b, b, a); }
 INLINE v16f min_f(v16f a, v16f b) { return select_f(b < a, b, a); }
 
-// e^x per lane: x = n ln2 + r, then a degree-7 polynomial for e^r; the same range reduction and
-// coefficients as the Swift VectorMath.exp (relative error below 3e-7). Inputs are clamped to
+// e^x per lane: x = n ln2 + r, then a degree-7 polynomial for e^r (relative error below 3e-7). Inputs are clamped to
 // [-87.3, 88.3], so the result is never 0 or inf.
 INLINE v16f exp_f(v16f x) {
     x = min_f(max_f(x, splat(-87.3f)), splat(88.3f));

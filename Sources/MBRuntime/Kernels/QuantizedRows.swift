@@ -11,15 +11,11 @@ struct QuantizedRows {
 
     /// Quantizes `rows` rows of `cols` floats into `self`, rows split across threads.
     func quantize(_ x: UnsafePointer<Float>, rows: Int) {
-        ParallelLoop.ranges(rows) { r in
-            quantize(x + r.lowerBound * cols, row: r.lowerBound, count: r.count)
-        }
-    }
-
-    /// Quantizes `count` contiguous rows starting at `x` into rows [row, row + count) on this thread.
-    func quantize(_ x: UnsafePointer<Float>, row: Int, count: Int) {
         let c = Int32(cols)
-        mb_quantize_rows_u8(x, Int32(count), c, c, values + row * cols, c, scales + row)
+        ParallelLoop.ranges(rows) { r in
+            let first = r.lowerBound
+            mb_quantize_rows_u8(x + first * cols, Int32(r.count), c, c, values + first * cols, c, scales + first)
+        }
     }
 
     /// Runs `body` with a temporary buffer for `rows` quantized rows of `cols` values.
