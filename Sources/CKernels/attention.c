@@ -100,6 +100,7 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
         // Weights are zero outside each row's band, so the group sums over its union [ga, gb).
         const float *vg = v + (size_t)(k0 + ca) * stride;
         float *og = out + (size_t)i0 * ldo;
+        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
         for (int c = 0; c < full / 16;) {
             const int D = full / 16 - c >= DMAX ? DMAX : 1;
 #define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, og + 16 * c, ldo); \

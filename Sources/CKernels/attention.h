@@ -37,26 +37,29 @@ INLINE int round16(int x) { return (x + 15) & ~15; }
 
 // Exponentials of one row of scores over its band [lo, hi) (key indices relative to the row buffer,
 // which holds [0, width) with width a multiple of 16), zero elsewhere in the buffer; returns
-// 1 / sum. The max is taken over the band only, so masked keys cannot change the result.
+// 1 / sum. The max is taken over the band only, so masked keys cannot change the result. Only the
+// band's first and last vectors need lane masks; vectors outside it are just zeroed.
 INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    const v16f minus_inf = splat(-__builtin_inff());
+    const v16f minus_inf = splat(-__builtin_inff()), zero = splat(0);
+    const int first = lo & ~15, last = round16(hi);
     v16f peak = minus_inf;
-    const int first = lo & ~15;
-    for (int j = first; j < hi; j += 16) {
-        v16i idx = iota + j;
-        v16i inside = (idx >= lo) & (idx < hi);
-        peak = max_f(peak, select_f(inside, load_f32(s + j), minus_inf));
+    for (int j = first; j < last; j += 16) {
+        v16f x = load_f32(s + j);
+        if (j < lo || j + 16 > hi) x = select_f((iota + j >= lo) & (iota + j < hi), x, minus_inf);
+        peak = max_f(peak, x);
     }
-    const float m = hmax(peak);
-    v16f sums = splat(0);
-    for (int j = 0; j < width; j += 16) {
-        v16i idx = iota + j;
-        v16i inside = (idx >= lo) & (idx < hi);
-        v16f e = j + 16 <= first || j >= hi ? splat(0) : select_f(inside, exp_f((load_f32(s + j) - m) * scale), splat(0));
+    // exp((x - max) scale) as one multiply-add per lane.
+    const float shift = hmax(peak) * scale;
+    v16f sums = zero;
+    for (int j = 0; j < first; j += 16) store_f32(s + j, zero);
+    for (int j = first; j < last; j += 16) {
+        v16f e = exp_f(load_f32(s + j) * scale - shift);
+        if (j < lo || j + 16 > hi) e = select_f((iota + j >= lo) & (iota + j < hi), e, zero);
         store_f32(s + j, e);
         sums += e;
     }
+    for (int j = last; j < width; j += 16) store_f32(s + j, zero);
     return 1.0f / hsum(sums);
 }
 
@@ -93,6 +96,12 @@ INLINE void rotate_row(const float *x, int hd, const float *c, const float *s, f
     }
 }
 
+// Rows of q, k, v and the output sit a whole token's width apart, too far for the hardware
+// prefetcher to follow once the batch outgrows L2; the kernels fetch the rows they touch next.
+INLINE void prefetch_row(const float *x, int count) {
+    for (int i = 0; i < count; i += 16) __builtin_prefetch(x + i, 0, 3);
+}
+
 // Rows [first, first + count) of q or k (row stride `stride`; row i at sequence position
 // `position + i`) as the kernels read them: rotated into `rotated` (row stride hd) when there are
 // rotary tables, else where they are. Returns the rows and sets *ld to their row stride.
@@ -103,7 +112,10 @@ INLINE const float *rows_as_read(const float *x, int stride, int first, int coun
     const size_t half = (size_t)(hd / 2), at = (size_t)(position + first) * half;
     const float *c = rope_cos + at, *s = rope_sin + at;
     float *out = rotated;
-    for (int r = 0; r < count; r++, rows += stride, out += hd, c += half, s += half) rotate_row(rows, hd, c, s, out);
+    for (int r = 0; r < count; r++, rows += stride, out += hd, c += half, s += half) {
+        prefetch_row(rows + (size_t)count * stride, hd);  // what the next call reads
+        rotate_row(rows, hd, c, s, out);
+    }
     *ld = hd;
     return rotated;
 }

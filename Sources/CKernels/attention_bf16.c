@@ -43,16 +43,20 @@ BF16_INLINE void pack_keys(const float *k, int stride, int keys, int hd, const f
     }
 }
 
-// vp[jp][d] for jp < pairs (a key past `keys` counts as zero).
+// vp[jp][d] for jp < pairs (a key past `keys` counts as zero): rows 2jp and 2jp + 1 rounded together
+// ([a0..a15 | b0..b15] as 32 bf16), then words interleaved to (a_d, b_d) pairs.
 BF16_INLINE void pack_values(const float *v, int stride, int keys, int hd, uint32_t *vp, int pairs) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     for (int jp = 0; jp < pairs; jp++) {
         const int j = 2 * jp;
+        prefetch_row(v + (size_t)(j + 8) * stride, hd);
+        prefetch_row(v + (size_t)(j + 9) * stride, hd);
         for (int d = 0; d < hd; d += 16) {
             __m512 a = _mm512_loadu_ps(v + (size_t)j * stride + d);
             __m512 b = j + 1 < keys ? _mm512_loadu_ps(v + (size_t)(j + 1) * stride + d) : _mm512_setzero_ps();
-            __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(a));
-            __m512i hi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(b));
-            _mm512_storeu_si512((void *)(vp + (size_t)jp * hd + d), _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+            __m512i both = (__m512i)_mm512_cvtne2ps_pbh(b, a);
+            _mm512_storeu_si512((void *)(vp + (size_t)jp * hd + d), _mm512_permutexvar_epi16(interleave, both));
         }
     }
 }
@@ -136,6 +140,7 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
         const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
         const uint32_t *vg = vp + (size_t)(ca / 2) * hd;
         float *og = out + (size_t)i0 * ldo;
+        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
         for (int c = 0; c < hd / 16;) {
             const int D = hd / 16 - c >= DMAX ? DMAX : 1;
 #define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, jp0, jp1, pp, ldp, vg + 16 * c, hd, inv, og + 16 * c, ldo); \

@@ -203,6 +203,10 @@ static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8
             }
             for (int i = i0; i < i1; i += MR) {
                 int mr = i1 - i < MR ? i1 - i : MR;
+                if (e)  // the epilogue's output lines arrive while the tile computes (the residual misses L2)
+                    for (int r = 0; r < mr; r++)
+                        for (int v = 0; v < q; v++)
+                            __builtin_prefetch(e->out + (size_t)(i + r) * e->ldo + j0 + v * PANEL, 1, 3);
                 tiles[mr - 1][(gated ? 2 * q : q) - 1](k, a + (size_t)i * lda, lda, wv, acc);
                 for (int r = 0; r < mr; r++)
                     for (int v = 0; v < q; v++) {
