@@ -139,8 +139,10 @@ static void attend_portable(int n, int hd, const float *q, const float *k, const
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window) {
     const int span = round16(half_window < 0 || rows + 2 * half_window > n ? n : rows + 2 * half_window);
     // The larger of the two kernels' needs: fp32 (keys, scores, 16 rotated rows) and bf16 (keys,
-    // values, scores, weight pairs, query pairs, 16 rotated rows; attention_bf16.c).
-    return (size_t)(head_dim + 2 * MAX_GROUP) * (size_t)span + (size_t)(MAX_GROUP + 16) * (size_t)(head_dim + 8);
+    // values, scores, weight pairs, 16 rotated rows, and per query row its pairs and online-softmax
+    // max and sum; attention_bf16.c).
+    return (size_t)(head_dim + 2 * MAX_GROUP) * (size_t)span + (size_t)(MAX_GROUP + 16) * (size_t)(head_dim + 8) +
+           (size_t)rows * (size_t)(head_dim / 2 + 2);
 }
 
 int mb_attention_bf16_available(void) {

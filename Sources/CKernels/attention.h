@@ -35,22 +35,27 @@ INLINE int round16(int x) { return (x + 15) & ~15; }
         m[r] = TRANSPOSE_LO##t(a, b); m[r + (1 << t)] = TRANSPOSE_HI##t(a, b); \
     }
 
-// Exponentials of one row of scores over its band [lo, hi) (key indices relative to the row buffer,
-// which holds [0, width) with width a multiple of 16), zero elsewhere in the buffer; returns
-// 1 / sum. The max is taken over the band only, so masked keys cannot change the result. Only the
-// band's first and last vectors need lane masks; vectors outside it are just zeroed.
-INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
+// The largest score of a row over its band [lo, hi) (key indices relative to the row buffer). Only
+// the band's first and last vectors need lane masks.
+INLINE float band_max(const float *s, int lo, int hi) {
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    const v16f minus_inf = splat(-__builtin_inff()), zero = splat(0);
-    const int first = lo & ~15, last = round16(hi);
+    const v16f minus_inf = splat(-__builtin_inff());
     v16f peak = minus_inf;
-    for (int j = first; j < last; j += 16) {
+    for (int j = lo & ~15; j < hi; j += 16) {
         v16f x = load_f32(s + j);
         if (j < lo || j + 16 > hi) x = select_f((iota + j >= lo) & (iota + j < hi), x, minus_inf);
         peak = max_f(peak, x);
     }
-    // exp((x - max) scale) as one multiply-add per lane.
-    const float shift = hmax(peak) * scale;
+    return hmax(peak);
+}
+
+// s[j] = exp((s[j] - max) scale) over the band [lo, hi), zero elsewhere in [0, width) (a multiple of
+// 16); returns the sum. The shift is one multiply-add per lane.
+INLINE float band_exp(float *s, int width, int lo, int hi, float scale, float max) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16f zero = splat(0);
+    const int first = lo & ~15, last = round16(hi);
+    const float shift = max * scale;
     v16f sums = zero;
     for (int j = 0; j < first; j += 16) store_f32(s + j, zero);
     for (int j = first; j < last; j += 16) {
@@ -60,7 +65,28 @@ INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
         sums += e;
     }
     for (int j = last; j < width; j += 16) store_f32(s + j, zero);
-    return 1.0f / hsum(sums);
+    return hsum(sums);
+}
+
+// Exponentials of one row of scores over its band [lo, hi), zero elsewhere in the buffer; returns
+// 1 / sum. The max is taken over the band only, so masked keys cannot change the result.
+INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
+    return 1.0f / band_exp(s, width, lo, hi, scale, band_max(s, lo, hi));
+}
+
+// One chunk of keys of a row's online softmax (long global layers, attention_bf16.c): like
+// softmax_row, but against the row's running max *m and sum *l, which it updates. Returns the
+// factor by which the row's output so far must be scaled (its weights were relative to the old max).
+INLINE float softmax_row_online(float *s, int width, int lo, int hi, float scale, float *m, float *l) {
+    if (lo >= hi) {  // none of the row's keys in this chunk
+        for (int j = 0; j < width; j += 16) store_f32(s + j, splat(0));
+        return 1.0f;
+    }
+    const float chunk = band_max(s, lo, hi), old = *m, max = chunk > old ? chunk : old;
+    const float alpha = old == -__builtin_inff() ? 0.0f : exp_f(splat((old - max) * scale))[0];
+    *l = *l * alpha + band_exp(s, width, lo, hi, scale, max);
+    *m = max;
+    return alpha;
 }
 
 // The softmax of each of a group's R rows (query i0 + r; scores s[r][0..width) for keys from k0 + ca

@@ -77,9 +77,10 @@ BF16_INLINE void scores_tile(const int R, const int C, int pairs, const uint32_t
     for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) _mm512_storeu_ps(s + (size_t)r * lds + 16 * c, acc[r][c]);
 }
 
-// out[r][16c + l] = inv[r] * sum over key pairs [jp0, jp1) of p . v, for r < R, c < D.
+// Over key pairs [jp0, jp1), for r < R, c < D: out[r][16c + l] = inv[r] * sum of p . v, or, with
+// `alpha` (a chunk of an online softmax), out = alpha[r] * out + sum.
 BF16_INLINE void values_tile(const int R, const int D, int jp0, int jp1, const uint32_t *pp, int ldp,
-                             const uint32_t *vp, int hd, const float *inv, float *out, int ldo) {
+                             const uint32_t *vp, int hd, const float *inv, const float *alpha, float *out, int ldo) {
     __m512 acc[MAX_GROUP][4];
     for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) acc[r][c] = _mm512_setzero_ps();
     for (int jp = jp0; jp < jp1; jp++) {
@@ -91,63 +92,120 @@ BF16_INLINE void values_tile(const int R, const int D, int jp0, int jp1, const u
         }
     }
     for (int r = 0; r < R; r++)
-        for (int c = 0; c < D; c++)
-            _mm512_storeu_ps(out + (size_t)r * ldo + 16 * c, _mm512_mul_ps(acc[r][c], _mm512_set1_ps(inv[r])));
+        for (int c = 0; c < D; c++) {
+            float *o = out + (size_t)r * ldo + 16 * c;
+            _mm512_storeu_ps(o, alpha ? _mm512_fmadd_ps(_mm512_loadu_ps(o), _mm512_set1_ps(alpha[r]), acc[r][c])
+                                      : _mm512_mul_ps(acc[r][c], _mm512_set1_ps(inv[r])));
+        }
 }
 
 enum { RMAX = 6, CMAX = 4, DMAX = 4 };
+
+// Keys per chunk of a long block (more keys than this): the group loop runs once per chunk, so the
+// chunk's packed keys and values (64 KB each at head_dim 64) stay in L2 for all of the block's
+// queries instead of streaming from L3 for every group of 6; an online softmax carries each row's
+// max and sum from chunk to chunk.
+enum { CHUNK = 512 };
+
+// s[r][0..width) = scores of the group's R query pairs rows against the keys from ktp on.
+BF16_INLINE void group_scores(const int R, int pairs, const uint32_t *qp, const uint32_t *ktp, int ldkt, int width,
+                              float *s) {
+    for (int c = 0; c < width / 16;) {
+        const int C = width / 16 - c >= CMAX ? CMAX : 1;
+#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, pairs, qp, ktp + 16 * c, ldkt, s + 16 * c, width); \
+                   else scores_tile(RR, 1, pairs, qp, ktp + 16 * c, ldkt, s + 16 * c, width)
+        GROUP_CASES(SCORES)
+#undef SCORES
+        c += C;
+    }
+}
+
+// pp[r] = the R rows of weights s[r][0..width) as bf16 pairs.
+BF16_INLINE void pack_weights(const float *s, int width, int R, uint32_t *pp, int ldp) {
+    for (int r = 0; r < R; r++)
+        for (int w = 0; w < width; w += 32) {
+            const float *row = s + (size_t)r * width + w;
+            _mm512_storeu_si512((void *)(pp + (size_t)r * ldp + w / 2), w + 32 <= width ? pairs32(row) : pairs16(row));
+        }
+}
+
+// The group's output rows from its weight pairs over key pairs [jp0, jp1) (see values_tile).
+BF16_INLINE void group_values(const int R, int hd, int jp0, int jp1, const uint32_t *pp, int ldp, const uint32_t *vp,
+                              const float *inv, const float *alpha, float *out, int ldo) {
+    for (int c = 0; c < hd / 16;) {
+        const int D = hd / 16 - c >= DMAX ? DMAX : 1;
+#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, jp0, jp1, pp, ldp, vp + 16 * c, hd, inv, alpha, out + 16 * c, ldo); \
+                   else values_tile(RR, 1, jp0, jp1, pp, ldp, vp + 16 * c, hd, inv, alpha, out + 16 * c, ldo)
+        GROUP_CASES(VALUES)
+#undef VALUES
+        c += D;
+    }
+}
 
 BF16_TARGET
 void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
                             int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
                             float *out, int ldo) {
     const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk), pairs = hd / 2;
+    const int rows = q1 - q0, chunked = nk > CHUNK, span = chunked ? CHUNK : ldkt;
     uint32_t *ktp = (uint32_t *)scratch;                                // pairs x ldkt
     uint32_t *vp = ktp + (size_t)pairs * ldkt;                          // ldkt / 2 x hd
-    float *s = (float *)(vp + (size_t)(ldkt / 2) * hd);                 // MAX_GROUP x ldkt
-    uint32_t *pp = (uint32_t *)(s + (size_t)MAX_GROUP * ldkt);          // MAX_GROUP x (ldkt / 2 + 8)
-    uint32_t *qp = pp + (size_t)MAX_GROUP * (ldkt / 2 + 8);             // MAX_GROUP x pairs
-    float *rotated = (float *)(qp + (size_t)MAX_GROUP * pairs);         // 16 x hd
+    float *s = (float *)(vp + (size_t)(ldkt / 2) * hd);                 // MAX_GROUP x span
+    uint32_t *pp = (uint32_t *)(s + (size_t)MAX_GROUP * span);          // MAX_GROUP x (span / 2 + 8)
+    uint32_t *qa = pp + (size_t)MAX_GROUP * (span / 2 + 8);             // rows x pairs
+    float *m = (float *)(qa + (size_t)rows * pairs), *l = m + rows;      // rows each (online softmax)
+    float *rotated = l + rows;                                          // 16 x hd
     pack_keys(k + (size_t)k0 * stride, stride, nk, hd, rope_cos, rope_sin, k0, rotated, ktp, ldkt);
     pack_values(v + (size_t)k0 * stride, stride, nk, hd, vp, (nk + 1) / 2);
-    for (int i0 = q0; i0 < q1; i0 += RMAX) {
-        const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
-        const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
-        const int ca = ga & ~15, cb = round16(gb), width = cb - ca, ldp = width / 2 + 8;
+    // Every query of the block, rotated and paired once (chunks revisit them).
+    for (int i0 = q0; i0 < q1; i0 += 16) {
+        const int count = q1 - i0 < 16 ? q1 - i0 : 16;
         int ldq;
-        const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
-        for (int r = 0; r < R; r++)
+        const float *qg = rows_as_read(q, stride, i0, count, hd, rope_cos, rope_sin, 0, rotated, &ldq);
+        for (int r = 0; r < count; r++)
             for (int d = 0; d < hd; d += 32)
-                _mm512_storeu_si512((void *)(qp + (size_t)r * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
-        for (int c = 0; c < width / 16;) {
-            const int C = width / 16 - c >= CMAX ? CMAX : 1;
-#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, pairs, qp, ktp + ca + 16 * c, ldkt, s + 16 * c, width); \
-                   else scores_tile(RR, 1, pairs, qp, ktp + ca + 16 * c, ldkt, s + 16 * c, width)
-            GROUP_CASES(SCORES)
-#undef SCORES
-            c += C;
+                _mm512_storeu_si512((void *)(qa + (size_t)(i0 - q0 + r) * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
+    }
+    if (chunked)
+        for (int r = 0; r < rows; r++) {
+            m[r] = -__builtin_inff(); l[r] = 0;
+            for (int d = 0; d < hd; d += 16) _mm512_storeu_ps(out + (size_t)(q0 + r) * ldo + d, _mm512_setzero_ps());
         }
-        float inv[MAX_GROUP];
-        softmax_rows(s, width, R, i0, hw, n, k0, ca, scale, inv);
-        for (int r = 0; r < R; r++) {
-            for (int w = 0; w < width; w += 32) {
-                const float *row = s + (size_t)r * width + w;
-                __m512i pairs_w = w + 32 <= width ? pairs32(row) : pairs16(row);
-                _mm512_storeu_si512((void *)(pp + (size_t)r * ldp + w / 2), pairs_w);
+    for (int c0 = 0; c0 < nk; c0 += span) {
+        const int c1 = nk - c0 < span ? nk : c0 + span;
+        for (int i0 = q0; i0 < q1; i0 += RMAX) {
+            const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
+            // The group's keys in this chunk (relative to k0): [ga, gb) exactly, [ca, ca + width) in
+            // whole 16-key vectors for the scores.
+            const int lo = band_lo(i0, hw) - k0, hi = band_hi(i0 + R - 1, hw, n) - k0;
+            const int ga = lo > c0 ? lo : c0, gb = hi < c1 ? hi : c1;
+            if (ga >= gb) continue;
+            const int ca = ga & ~15, width = round16(gb) - ca, ldp = width / 2 + 8;
+            const int g = i0 - q0;
+            float *og = out + (size_t)i0 * ldo;
+            for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
+            group_scores(R, pairs, qa + (size_t)g * pairs, ktp + ca, ldkt, width, s);
+            float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
+            for (int r = 0; r < R; r++) {
+                const int a = band_lo(i0 + r, hw) - k0, b = band_hi(i0 + r, hw, n) - k0;
+                const int rlo = (a > c0 ? a : c0) - ca, rhi = (b < c1 ? b : c1) - ca;
+                float *row = s + (size_t)r * width;
+                weights[r] = chunked ? softmax_row_online(row, width, rlo, rhi, scale, m + g + r, l + g + r)
+                                     : softmax_row(row, width, rlo, rhi, scale);
             }
-        }
-        // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
-        const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
-        const uint32_t *vg = vp + (size_t)(ca / 2) * hd;
-        float *og = out + (size_t)i0 * ldo;
-        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
-        for (int c = 0; c < hd / 16;) {
-            const int D = hd / 16 - c >= DMAX ? DMAX : 1;
-#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, jp0, jp1, pp, ldp, vg + 16 * c, hd, inv, og + 16 * c, ldo); \
-                   else values_tile(RR, 1, jp0, jp1, pp, ldp, vg + 16 * c, hd, inv, og + 16 * c, ldo)
-            GROUP_CASES(VALUES)
-#undef VALUES
-            c += D;
+            pack_weights(s, width, R, pp, ldp);
+            // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
+            const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
+            group_values(R, hd, jp0, jp1, pp, ldp, vp + (size_t)(ca / 2) * hd, chunked ? NULL : weights,
+                         chunked ? weights : NULL, og, ldo);
         }
     }
+    if (chunked)
+        for (int r = 0; r < rows; r++) {
+            const __m512 inv = _mm512_set1_ps(1.0f / l[r]);
+            for (int d = 0; d < hd; d += 16) {
+                float *o = out + (size_t)(q0 + r) * ldo + d;
+                _mm512_storeu_ps(o, _mm512_mul_ps(_mm512_loadu_ps(o), inv));
+            }
+        }
 }

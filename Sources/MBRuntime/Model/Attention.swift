@@ -18,8 +18,17 @@ struct Attention: @unchecked Sendable {
     /// AVX-512 BF16; sums stay fp32). Its error is far below W8A8's own: Docs/quantization.md.
     let bf16Products: Bool
 
-    /// Queries per task: the kernel transposes the block's keys once for all of them.
-    private static let blockRows = 256
+    /// Queries per task on local layers, whose keys are the block ± the window.
+    private static let localBlockRows = 256
+
+    /// Queries per task. The kernel packs the keys and values a block sees once for all of its
+    /// queries; on a global layer that is every key of the sequence, so long sequences get as few
+    /// blocks as still keep every thread busy (1 x 8192 on 2 threads: one block per head, not 32).
+    private func blockRows(sequenceLength n: Int) -> Int {
+        guard kind == .global else { return Self.localBlockRows }
+        let blocksPerHead = max(1, (4 * Threading.threads + numHeads - 1) / numHeads)
+        return max(Self.localBlockRows, (n + blocksPerHead - 1) / blocksPerHead)
+    }
 
     /// - Parameters:
     ///   - x: normed input [tokens, hidden], fp32 or already quantized for a W8A8 Wqkv.
@@ -36,7 +45,8 @@ struct Attention: @unchecked Sendable {
         var tasks: [(range: Range<Int>, head: Int, q0: Int)] = []
         for range in batch.ranges {
             for head in 0..<numHeads {
-                for q0 in stride(from: 0, to: range.count, by: Self.blockRows) { tasks.append((range, head, q0)) }
+                let rows = blockRows(sequenceLength: range.count)
+                for q0 in stride(from: 0, to: range.count, by: rows) { tasks.append((range, head, q0)) }
             }
         }
         let qkvAddress = UnsafePointer(qkv), contextAddress = context
@@ -53,14 +63,14 @@ struct Attention: @unchecked Sendable {
         wo.accumulate(context, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 
-    /// Attention for queries [q0, q0 + blockRows) of one head of one sequence: the fused C kernel
+    /// Attention for one block of queries from q0 on, of one head of one sequence: the fused C kernel
     /// (rotary embeddings applied as q and k are read, then scores, banded softmax and values per
     /// group of rows; Docs/kernels.md).
     private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, q0: Int,
                              rope: (cos: UnsafePointer<Float>, sin: UnsafePointer<Float>),
                              into context: UnsafeMutablePointer<Float>) {
         let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
-        let q1 = min(n, q0 + Self.blockRows)
+        let q1 = min(n, q0 + blockRows(sequenceLength: n))
         let window = kind == .global ? -1 : halfWindow
         let q = qkv + sequence.lowerBound * stride + head * headDim
         let out = context + sequence.lowerBound * hidden + head * headDim
