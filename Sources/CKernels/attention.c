@@ -54,9 +54,10 @@ INLINE void scores_tile(const int R, const int C, int hd, const float *q, int ld
     for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) store_f32(s + (size_t)r * lds + 16 * c, acc[r][c]);
 }
 
-// out[r][16*c + l] = inv[r] * sum_{j in [j0, j1)} p[r][j] * v[j][16*c + l] for r < R, c < D.
+// Over keys [j0, j1), for r < R, c < D: out[r][16*c + l] = inv[r] * sum of p[r][j] * v[j][16*c + l],
+// or, with `alpha` (a chunk of an online softmax), out = alpha[r] * out + sum.
 INLINE void values_tile(const int R, const int D, int j0, int j1, const float *p, int ldp, const float *v,
-                        int ldv, const float *inv, float *out, int ldo) {
+                        int ldv, const float *inv, const float *alpha, float *out, int ldo) {
     v16f acc[MAX_GROUP][4];
     for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) acc[r][c] = splat(0);
     for (int j = j0; j < j1; j++) {
@@ -67,56 +68,72 @@ INLINE void values_tile(const int R, const int D, int j0, int j1, const float *p
             for (int c = 0; c < D; c++) acc[r][c] += ps * vv[c];
         }
     }
-    for (int r = 0; r < R; r++) for (int c = 0; c < D; c++) store_f32(out + (size_t)r * ldo + 16 * c, acc[r][c] * inv[r]);
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < D; c++) {
+            float *o = out + (size_t)r * ldo + 16 * c;
+            store_f32(o, alpha ? load_f32(o) * alpha[r] + acc[r][c] : acc[r][c] * inv[r]);
+        }
 }
 
 INLINE void attend_body(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
                         int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch, float *out,
                         int ldo, const int RMAX, const int CMAX, const int DMAX) {
     // Keys any row of the block can see, transposed and zero-padded to whole 16-key chunks.
-    const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), ldkt = round16(k1 - k0);
-    float *kt = scratch, *s = kt + (size_t)hd * ldkt, *rotated = s + (size_t)MAX_GROUP * ldkt;  // rotated: 16 x hd
-    transpose_keys(k + (size_t)k0 * stride, stride, k1 - k0, hd, rope_cos, rope_sin, k0, rotated, kt, ldkt);
+    const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk);
+    const int rows = q1 - q0, chunked = nk > CHUNK_KEYS, span = chunked ? CHUNK_KEYS : ldkt;
+    float *kt = scratch, *s = kt + (size_t)hd * ldkt;               // kt: hd x ldkt, s: MAX_GROUP x span
+    float *m = s + (size_t)MAX_GROUP * span, *l = m + rows;          // online softmax state, rows each
+    float *rotated = l + rows;                                       // 16 x hd
+    transpose_keys(k + (size_t)k0 * stride, stride, nk, hd, rope_cos, rope_sin, k0, rotated, kt, ldkt);
+    if (chunked) start_rows(out + (size_t)q0 * ldo, ldo, rows, hd, m, l);
     const int full = hd & ~15;
-    for (int i0 = q0; i0 < q1; i0 += RMAX) {
-        const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
-        // The group's keys, relative to k0: [ga, gb) exactly, [ca, cb) in whole chunks for the scores.
-        const int ga = band_lo(i0, hw) - k0, gb = band_hi(i0 + R - 1, hw, n) - k0;
-        const int ca = ga & ~15, cb = round16(gb), width = cb - ca;
-        int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
-        const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
-        for (int c = 0; c < width / 16;) {
-            const int C = width / 16 - c >= CMAX ? CMAX : 1;
-            const float *ktc = kt + ca + 16 * c;
-            float *sc = s + 16 * c;
+    for (int c0 = 0; c0 < nk; c0 += span) {
+        const int c1 = nk - c0 < span ? nk : c0 + span;
+        for (int i0 = q0; i0 < q1; i0 += RMAX) {
+            const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
+            // The group's keys in this chunk: [ga, gb) exactly, [ca, ca + width) in whole 16-key vectors.
+            int ga, gb;
+            group_keys(i0, R, hw, n, k0, c0, c1, &ga, &gb);
+            if (ga >= gb) continue;
+            const int ca = ga & ~15, width = round16(gb) - ca, g = i0 - q0;
+            int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
+            const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
+            for (int c = 0; c < width / 16;) {
+                const int C = width / 16 - c >= CMAX ? CMAX : 1;
+                const float *ktc = kt + ca + 16 * c;
+                float *sc = s + 16 * c;
 #define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, ldq, ktc, ldkt, sc, width); \
                    else scores_tile(RR, 1, hd, qg, ldq, ktc, ldkt, sc, width)
-            GROUP_CASES(SCORES)
+                GROUP_CASES(SCORES)
 #undef SCORES
-            c += C;
-        }
-        float inv[MAX_GROUP];
-        softmax_rows(s, width, R, i0, hw, n, k0, ca, scale, inv);
-        // Weights are zero outside each row's band, so the group sums over its union [ga, gb).
-        const float *vg = v + (size_t)(k0 + ca) * stride;
-        float *og = out + (size_t)i0 * ldo;
-        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
-        for (int c = 0; c < full / 16;) {
-            const int D = full / 16 - c >= DMAX ? DMAX : 1;
-#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, og + 16 * c, ldo); \
-                   else values_tile(RR, 1, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, og + 16 * c, ldo)
-            GROUP_CASES(VALUES)
+                c += C;
+            }
+            float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
+            softmax_group(s, width, R, i0, hw, n, k0, c0, c1, ca, scale, chunked, m + g, l + g, weights);
+            const float *inv = chunked ? NULL : weights, *alpha = chunked ? weights : NULL;
+            // Weights are zero outside each row's band, so the group sums over its keys [ga, gb).
+            const float *vg = v + (size_t)(k0 + ca) * stride;
+            float *og = out + (size_t)i0 * ldo;
+            for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
+            for (int c = 0; c < full / 16;) {
+                const int D = full / 16 - c >= DMAX ? DMAX : 1;
+#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo); \
+                   else values_tile(RR, 1, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo)
+                GROUP_CASES(VALUES)
 #undef VALUES
-            c += D;
-        }
-        for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
-            for (int d = full; d < hd; d++) {
-                float sum = 0;
-                for (int j = ga - ca; j < gb - ca; j++) sum += s[(size_t)r * width + j] * vg[(size_t)j * stride + d];
-                og[(size_t)r * ldo + d] = sum * inv[r];
+                c += D;
+            }
+            for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
+                for (int d = full; d < hd; d++) {
+                    float sum = 0;
+                    for (int j = ga - ca; j < gb - ca; j++) sum += s[(size_t)r * width + j] * vg[(size_t)j * stride + d];
+                    float *o = og + (size_t)r * ldo + d;
+                    *o = chunked ? *o * alpha[r] + sum : sum * inv[r];
+                }
             }
         }
     }
+    if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }
 
 TARGET_AVX512
@@ -138,9 +155,9 @@ static void attend_portable(int n, int hd, const float *q, const float *k, const
 
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window) {
     const int span = round16(half_window < 0 || rows + 2 * half_window > n ? n : rows + 2 * half_window);
-    // The larger of the two kernels' needs: fp32 (keys, scores, 16 rotated rows) and bf16 (keys,
-    // values, scores, weight pairs, 16 rotated rows, and per query row its pairs and online-softmax
-    // max and sum; attention_bf16.c).
+    // The larger of the two kernels' needs: fp32 (keys, scores, 16 rotated rows, and per query row
+    // the online softmax's max and sum) and bf16 (keys, values, scores, weight pairs, 16 rotated
+    // rows, and per query row its pairs, max and sum; attention_bf16.c).
     return (size_t)(head_dim + 2 * MAX_GROUP) * (size_t)span + (size_t)(MAX_GROUP + 16) * (size_t)(head_dim + 8) +
            (size_t)rows * (size_t)(head_dim / 2 + 2);
 }

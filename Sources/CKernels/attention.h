@@ -74,7 +74,7 @@ INLINE float softmax_row(float *s, int width, int lo, int hi, float scale) {
     return 1.0f / band_exp(s, width, lo, hi, scale, band_max(s, lo, hi));
 }
 
-// One chunk of keys of a row's online softmax (long global layers, attention_bf16.c): like
+// One chunk of keys of a row's online softmax (blocks longer than CHUNK_KEYS): like
 // softmax_row, but against the row's running max *m and sum *l, which it updates. Returns the
 // factor by which the row's output so far must be scaled (its weights were relative to the old max).
 INLINE float softmax_row_online(float *s, int width, int lo, int hi, float scale, float *m, float *l) {
@@ -89,12 +89,47 @@ INLINE float softmax_row_online(float *s, int width, int lo, int hi, float scale
     return alpha;
 }
 
+// Blocks that see more keys than this go through them one chunk at a time (both kernels): the
+// chunk's prepared keys and values (128 KB at head_dim 64) then stay in L2 for every group of the
+// block's queries, instead of streaming from L3 once per group. An online softmax carries each
+// row's running max and sum from chunk to chunk and rescales the output accumulated so far.
+enum { CHUNK_KEYS = 512 };
+
+// The keys (relative to k0) that some row of the group i0..i0+R-1 sees inside the chunk [c0, c1).
+INLINE void group_keys(int i0, int R, int hw, int n, int k0, int c0, int c1, int *ga, int *gb) {
+    const int lo = band_lo(i0, hw) - k0, hi = band_hi(i0 + R - 1, hw, n) - k0;
+    *ga = lo > c0 ? lo : c0;
+    *gb = hi < c1 ? hi : c1;
+}
+
 // The softmax of each of a group's R rows (query i0 + r; scores s[r][0..width) for keys from k0 + ca
-// on), masked to the row's own band; inv[r] = 1 / the row's sum.
-INLINE void softmax_rows(float *s, int width, int R, int i0, int hw, int n, int k0, int ca, float scale, float *inv) {
+// on) over its band inside the chunk [c0, c1). weights[r] is 1 / the row's sum when the block is
+// one chunk, else the factor by which its earlier output must be rescaled (m, l: the R rows'
+// running max and sum).
+INLINE void softmax_group(float *s, int width, int R, int i0, int hw, int n, int k0, int c0, int c1, int ca,
+                          float scale, int chunked, float *m, float *l, float *weights) {
     for (int r = 0; r < R; r++) {
-        const int lo = band_lo(i0 + r, hw) - k0 - ca, hi = band_hi(i0 + r, hw, n) - k0 - ca;
-        inv[r] = softmax_row(s + (size_t)r * width, width, lo, hi, scale);
+        const int a = band_lo(i0 + r, hw) - k0, b = band_hi(i0 + r, hw, n) - k0;
+        const int lo = (a > c0 ? a : c0) - ca, hi = (b < c1 ? b : c1) - ca;
+        float *row = s + (size_t)r * width;
+        weights[r] = chunked ? softmax_row_online(row, width, lo, hi, scale, m + r, l + r) : softmax_row(row, width, lo, hi, scale);
+    }
+}
+
+// Chunked blocks: rows [0, rows) of `out` (hd floats each) start at zero, with no max and no sum.
+INLINE void start_rows(float *out, int ldo, int rows, int hd, float *m, float *l) {
+    for (int r = 0; r < rows; r++) {
+        m[r] = -__builtin_inff(); l[r] = 0;
+        for (int d = 0; d < hd; d += 16) store_part(out + (size_t)r * ldo + d, splat(0), (size_t)(hd - d));
+    }
+}
+
+// Chunked blocks: each output row divided by its softmax sum, once every chunk is in.
+INLINE void finish_rows(float *out, int ldo, int rows, int hd, const float *l) {
+    for (int r = 0; r < rows; r++) {
+        const float inv = 1.0f / l[r];
+        float *o = out + (size_t)r * ldo;
+        for (int d = 0; d < hd; d += 16) store_part(o + d, load_part(o + d, (size_t)(hd - d)) * inv, (size_t)(hd - d));
     }
 }
 

@@ -101,12 +101,6 @@ BF16_INLINE void values_tile(const int R, const int D, int jp0, int jp1, const u
 
 enum { RMAX = 6, CMAX = 4, DMAX = 4 };
 
-// Keys per chunk of a long block (more keys than this): the group loop runs once per chunk, so the
-// chunk's packed keys and values (64 KB each at head_dim 64) stay in L2 for all of the block's
-// queries instead of streaming from L3 for every group of 6; an online softmax carries each row's
-// max and sum from chunk to chunk.
-enum { CHUNK = 512 };
-
 // s[r][0..width) = scores of the group's R query pairs rows against the keys from ktp on.
 BF16_INLINE void group_scores(const int R, int pairs, const uint32_t *qp, const uint32_t *ktp, int ldkt, int width,
                               float *s) {
@@ -147,7 +141,7 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
                             int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
                             float *out, int ldo) {
     const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk), pairs = hd / 2;
-    const int rows = q1 - q0, chunked = nk > CHUNK, span = chunked ? CHUNK : ldkt;
+    const int rows = q1 - q0, chunked = nk > CHUNK_KEYS, span = chunked ? CHUNK_KEYS : ldkt;
     uint32_t *ktp = (uint32_t *)scratch;                                // pairs x ldkt
     uint32_t *vp = ktp + (size_t)pairs * ldkt;                          // ldkt / 2 x hd
     float *s = (float *)(vp + (size_t)(ldkt / 2) * hd);                 // MAX_GROUP x span
@@ -166,19 +160,14 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
             for (int d = 0; d < hd; d += 32)
                 _mm512_storeu_si512((void *)(qa + (size_t)(i0 - q0 + r) * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
     }
-    if (chunked)
-        for (int r = 0; r < rows; r++) {
-            m[r] = -__builtin_inff(); l[r] = 0;
-            for (int d = 0; d < hd; d += 16) _mm512_storeu_ps(out + (size_t)(q0 + r) * ldo + d, _mm512_setzero_ps());
-        }
+    if (chunked) start_rows(out + (size_t)q0 * ldo, ldo, rows, hd, m, l);
     for (int c0 = 0; c0 < nk; c0 += span) {
         const int c1 = nk - c0 < span ? nk : c0 + span;
         for (int i0 = q0; i0 < q1; i0 += RMAX) {
             const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
-            // The group's keys in this chunk (relative to k0): [ga, gb) exactly, [ca, ca + width) in
-            // whole 16-key vectors for the scores.
-            const int lo = band_lo(i0, hw) - k0, hi = band_hi(i0 + R - 1, hw, n) - k0;
-            const int ga = lo > c0 ? lo : c0, gb = hi < c1 ? hi : c1;
+            // The group's keys in this chunk: [ga, gb) exactly, [ca, ca + width) in whole 16-key vectors.
+            int ga, gb;
+            group_keys(i0, R, hw, n, k0, c0, c1, &ga, &gb);
             if (ga >= gb) continue;
             const int ca = ga & ~15, width = round16(gb) - ca, ldp = width / 2 + 8;
             const int g = i0 - q0;
@@ -186,13 +175,7 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
             for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
             group_scores(R, pairs, qa + (size_t)g * pairs, ktp + ca, ldkt, width, s);
             float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
-            for (int r = 0; r < R; r++) {
-                const int a = band_lo(i0 + r, hw) - k0, b = band_hi(i0 + r, hw, n) - k0;
-                const int rlo = (a > c0 ? a : c0) - ca, rhi = (b < c1 ? b : c1) - ca;
-                float *row = s + (size_t)r * width;
-                weights[r] = chunked ? softmax_row_online(row, width, rlo, rhi, scale, m + g + r, l + g + r)
-                                     : softmax_row(row, width, rlo, rhi, scale);
-            }
+            softmax_group(s, width, R, i0, hw, n, k0, c0, c1, ca, scale, chunked, m + g, l + g, weights);
             pack_weights(s, width, R, pp, ldp);
             // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
             const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
@@ -200,12 +183,5 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
                          chunked ? weights : NULL, og, ldo);
         }
     }
-    if (chunked)
-        for (int r = 0; r < rows; r++) {
-            const __m512 inv = _mm512_set1_ps(1.0f / l[r]);
-            for (int d = 0; d < hd; d += 16) {
-                float *o = out + (size_t)(q0 + r) * ldo + d;
-                _mm512_storeu_ps(o, _mm512_mul_ps(_mm512_loadu_ps(o), inv));
-            }
-        }
+    if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }

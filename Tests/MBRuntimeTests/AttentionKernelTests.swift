@@ -61,7 +61,7 @@ final class AttentionKernelTests: XCTestCase {
                      (130, 64, 64, 128..<130), (200, 40, 16, 13..<77), (50, 8, -1, 3..<9), (300, 96, 64, 0..<64),
                      // Blocks that see more than 512 keys: the bf16 kernel's chunks with an online softmax,
                      // an odd last chunk, and (banded) rows with no keys in a chunk.
-                     (1037, 64, -1, 1000..<1030), (900, 64, 250, 300..<340)]
+                     (1037, 64, -1, 1000..<1030), (900, 64, 250, 300..<340), (700, 40, -1, 600..<640)]
         for (n, hd, window, block) in cases {
             // One head packed as [q | k | v] per token, with a wider row stride than 3 x hd as in the model.
             let stride = 3 * hd + 5
