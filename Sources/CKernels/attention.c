@@ -87,49 +87,42 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
     transpose_keys(k + (size_t)k0 * stride, stride, nk, hd, rope_cos, rope_sin, k0, rotated, kt, ldkt);
     if (chunked) start_rows(out + (size_t)q0 * ldo, ldo, rows, hd, m, l);
     const int full = hd & ~15;
-    for (int c0 = 0; c0 < nk; c0 += span) {
-        const int c1 = nk - c0 < span ? nk : c0 + span;
-        for (int i0 = q0; i0 < q1; i0 += RMAX) {
-            const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
-            // The group's keys in this chunk: [ga, gb) exactly, [ca, ca + width) in whole 16-key vectors.
-            int ga, gb;
-            group_keys(i0, R, hw, n, k0, c0, c1, &ga, &gb);
-            if (ga >= gb) continue;
-            const int ca = ga & ~15, width = round16(gb) - ca, g = i0 - q0;
-            int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
-            const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
-            for (int c = 0; c < width / 16;) {
-                const int C = width / 16 - c >= CMAX ? CMAX : 1;
-                const float *ktc = kt + ca + 16 * c;
-                float *sc = s + 16 * c;
+    for (block_step t = {0}; next_step(&t, nk, span, q0, q1, RMAX, hw, n, k0);) {
+        const int i0 = t.i0, R = t.R, ca = t.ca, width = t.width, g = i0 - q0;
+        int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
+        const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
+        for (int c = 0; c < width / 16;) {
+            const int C = width / 16 - c >= CMAX ? CMAX : 1;
+            const float *ktc = kt + ca + 16 * c;
+            float *sc = s + 16 * c;
 #define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, ldq, ktc, ldkt, sc, width); \
                    else scores_tile(RR, 1, hd, qg, ldq, ktc, ldkt, sc, width)
-                GROUP_CASES(SCORES)
+            GROUP_CASES(SCORES)
 #undef SCORES
-                c += C;
-            }
-            float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
-            softmax_group(s, width, R, i0, hw, n, k0, c0, c1, ca, scale, chunked, m + g, l + g, weights);
-            const float *inv = chunked ? NULL : weights, *alpha = chunked ? weights : NULL;
-            // Weights are zero outside each row's band, so the group sums over its keys [ga, gb).
-            const float *vg = v + (size_t)(k0 + ca) * stride;
-            float *og = out + (size_t)i0 * ldo;
-            for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
-            for (int c = 0; c < full / 16;) {
-                const int D = full / 16 - c >= DMAX ? DMAX : 1;
-#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo); \
-                   else values_tile(RR, 1, ga - ca, gb - ca, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo)
-                GROUP_CASES(VALUES)
+            c += C;
+        }
+        float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
+        softmax_group(s, width, R, i0, hw, n, k0, t.c0, t.c1, ca, scale, chunked, m + g, l + g, weights);
+        const float *inv = chunked ? NULL : weights, *alpha = chunked ? weights : NULL;
+        // Weights are zero outside each row's band, so the group sums over its keys [ga, gb).
+        const int j0 = t.ga - ca, j1 = t.gb - ca;
+        const float *vg = v + (size_t)(k0 + ca) * stride;
+        float *og = out + (size_t)i0 * ldo;
+        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
+        for (int c = 0; c < full / 16;) {
+            const int D = full / 16 - c >= DMAX ? DMAX : 1;
+#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, j0, j1, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo); \
+                   else values_tile(RR, 1, j0, j1, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo)
+            GROUP_CASES(VALUES)
 #undef VALUES
-                c += D;
-            }
-            for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
-                for (int d = full; d < hd; d++) {
-                    float sum = 0;
-                    for (int j = ga - ca; j < gb - ca; j++) sum += s[(size_t)r * width + j] * vg[(size_t)j * stride + d];
-                    float *o = og + (size_t)r * ldo + d;
-                    *o = chunked ? *o * alpha[r] + sum : sum * inv[r];
-                }
+            c += D;
+        }
+        for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
+            for (int d = full; d < hd; d++) {
+                float sum = 0;
+                for (int j = j0; j < j1; j++) sum += s[(size_t)r * width + j] * vg[(size_t)j * stride + d];
+                float *o = og + (size_t)r * ldo + d;
+                *o = chunked ? *o * alpha[r] + sum : sum * inv[r];
             }
         }
     }

@@ -95,11 +95,28 @@ INLINE float softmax_row_online(float *s, int width, int lo, int hi, float scale
 // row's running max and sum from chunk to chunk and rescales the output accumulated so far.
 enum { CHUNK_KEYS = 512 };
 
-// The keys (relative to k0) that some row of the group i0..i0+R-1 sees inside the chunk [c0, c1).
-INLINE void group_keys(int i0, int R, int hw, int n, int k0, int c0, int c1, int *ga, int *gb) {
-    const int lo = band_lo(i0, hw) - k0, hi = band_hi(i0 + R - 1, hw, n) - k0;
-    *ga = lo > c0 ? lo : c0;
-    *gb = hi < c1 ? hi : c1;
+// One step of a block's work: key chunk [c0, c1) (relative to k0) and the query group i0..i0+R-1,
+// whose rows see keys [ga, gb) of the chunk; the scores cover whole 16-key vectors, width keys from ca.
+typedef struct { int c0, c1, i0, R, ga, gb, ca, width; } block_step;
+
+// Advances `t` (zero-initialised before the first call) through the block's steps, chunk by chunk
+// and group by group within a chunk, skipping groups with no keys in the chunk; 0 when done.
+INLINE int next_step(block_step *t, int nk, int span, int q0, int q1, int rmax, int hw, int n, int k0) {
+    for (;;) {
+        if (t->R == 0) t->i0 = q0;                                   // the first step
+        else if ((t->i0 += rmax) >= q1) { t->i0 = q0; t->c0 += span; }
+        if (t->c0 >= nk) return 0;
+        t->c1 = nk - t->c0 < span ? nk : t->c0 + span;
+        t->R = q1 - t->i0 < rmax ? q1 - t->i0 : rmax;
+        const int lo = band_lo(t->i0, hw) - k0, hi = band_hi(t->i0 + t->R - 1, hw, n) - k0;
+        t->ga = lo > t->c0 ? lo : t->c0;
+        t->gb = hi < t->c1 ? hi : t->c1;
+        if (t->ga < t->gb) {
+            t->ca = t->ga & ~15;
+            t->width = round16(t->gb) - t->ca;
+            return 1;
+        }
+    }
 }
 
 // The softmax of each of a group's R rows (query i0 + r; scores s[r][0..width) for keys from k0 + ca

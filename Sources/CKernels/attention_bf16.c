@@ -161,27 +161,18 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
                 _mm512_storeu_si512((void *)(qa + (size_t)(i0 - q0 + r) * pairs + d / 2), pairs32(qg + (size_t)r * ldq + d));
     }
     if (chunked) start_rows(out + (size_t)q0 * ldo, ldo, rows, hd, m, l);
-    for (int c0 = 0; c0 < nk; c0 += span) {
-        const int c1 = nk - c0 < span ? nk : c0 + span;
-        for (int i0 = q0; i0 < q1; i0 += RMAX) {
-            const int R = q1 - i0 < RMAX ? q1 - i0 : RMAX;
-            // The group's keys in this chunk: [ga, gb) exactly, [ca, ca + width) in whole 16-key vectors.
-            int ga, gb;
-            group_keys(i0, R, hw, n, k0, c0, c1, &ga, &gb);
-            if (ga >= gb) continue;
-            const int ca = ga & ~15, width = round16(gb) - ca, ldp = width / 2 + 8;
-            const int g = i0 - q0;
-            float *og = out + (size_t)i0 * ldo;
-            for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
-            group_scores(R, pairs, qa + (size_t)g * pairs, ktp + ca, ldkt, width, s);
-            float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
-            softmax_group(s, width, R, i0, hw, n, k0, c0, c1, ca, scale, chunked, m + g, l + g, weights);
-            pack_weights(s, width, R, pp, ldp);
-            // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
-            const int jp0 = (ga - ca) / 2, jp1 = (gb - ca + 1) / 2;
-            group_values(R, hd, jp0, jp1, pp, ldp, vp + (size_t)(ca / 2) * hd, chunked ? NULL : weights,
-                         chunked ? weights : NULL, og, ldo);
-        }
+    for (block_step t = {0}; next_step(&t, nk, span, q0, q1, RMAX, hw, n, k0);) {
+        const int i0 = t.i0, R = t.R, ca = t.ca, width = t.width, ldp = width / 2 + 8, g = i0 - q0;
+        float *og = out + (size_t)i0 * ldo;
+        for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
+        group_scores(R, pairs, qa + (size_t)g * pairs, ktp + ca, ldkt, width, s);
+        float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
+        softmax_group(s, width, R, i0, hw, n, k0, t.c0, t.c1, ca, scale, chunked, m + g, l + g, weights);
+        pack_weights(s, width, R, pp, ldp);
+        // Weights are zero outside each row's band; pairs cover the group's keys [ga, gb).
+        const int jp0 = (t.ga - ca) / 2, jp1 = (t.gb - ca + 1) / 2;
+        group_values(R, hd, jp0, jp1, pp, ldp, vp + (size_t)(ca / 2) * hd, chunked ? NULL : weights,
+                     chunked ? weights : NULL, og, ldo);
     }
     if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }
