@@ -60,7 +60,6 @@ INLINE float hsum(v16f v) {
     return (b[0] + b[2]) + (b[1] + b[3]);
 }
 
-
 // Lane-wise `mask ? a : b` for a mask of all-ones / all-zeros lanes (what vector compares return).
 INLINE v16f select_f(v16i mask, v16f a, v16f b) { return (v16f)(((v16i)a & mask) | ((v16i)b & ~mask)); }
 INLINE v16f max_f(v16f a, v16f b) { return select_f(a < b, b, a); }
