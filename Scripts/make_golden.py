@@ -19,7 +19,9 @@ golden outputs are exactly what the stored checkpoint means.
 
 Usage:
   python Scripts/make_golden.py                 # small fixtures -> Tests/MBRuntimeTests/Fixtures
-  python Scripts/make_golden.py --trained       # golden for the bundled Models/mini-pydocs-h256-l6
+  python Scripts/make_golden.py --trained       # golden for the bundled Models/mini-pydocs-h256-l6, and
+                                                # mini-pydocs-long-golden (one 742-token text; final
+                                                # hidden state and a few logits rows only)
   python Scripts/make_golden.py --base OUT_DIR  # random-init ModernBERT-base shape (large; not in CI)
   python Scripts/make_golden.py --tasks         # task-head fixtures + pipeline outputs -> Tests/MBTasksTests/Fixtures
                                                 # (see Scripts/task_golden.py)
@@ -263,6 +265,68 @@ def build_trained(model_dir, out_path):
     print(f"trained: {model_dir} lengths={[len(s) for s in sequences]} -> {out_path}")
 
 
+LONG_TEXT = (
+    "A list is a mutable [MASK] of items. Lists may be constructed in several ways: with a pair of square "
+    "brackets for the empty list, with square brackets and items separated by commas, with a list "
+    "comprehension, or with the type constructor. The constructor builds a list whose items are the same "
+    "and in the same order as the items of its argument, which may be a sequence, a container that supports "
+    "iteration, or an iterator object. If the argument is already a list, a copy is made and returned. "
+    "Many other operations also produce lists, including the sorted built-in function. "
+    "Lists implement all of the common and mutable sequence operations, and they also provide a sort "
+    "method that sorts the list in place, using only comparisons between items. Exceptions are not "
+    "suppressed: if any comparison operation fails, the entire sort operation will fail and the list will "
+    "likely be left in a partially modified state. The sort method accepts two arguments that can only be "
+    "passed by keyword. The key argument specifies a function of one argument that is used to extract a "
+    "comparison key from each list element. The reverse argument is a boolean value; if set to true, the "
+    "list elements are sorted as if each comparison were reversed. This method modifies the sequence in "
+    "place for economy of space when sorting a large sequence. To remind users that it operates by side "
+    "effect, it does not return the sorted sequence. The sort method is guaranteed to be stable: a sort is "
+    "stable if it guarantees not to change the relative order of elements that compare equal, which is "
+    "helpful for sorting in multiple passes, for example by department, then by salary grade. "
+    "Dictionaries can be created by placing a comma-separated list of key: value pairs within braces, or by "
+    "the dict constructor. The main operations on a dictionary are storing a value with some key and "
+    "extracting the value given the [MASK]. It is also possible to delete a key and value pair with the del "
+    "statement. If you store using a key that is already in use, the old value associated with that key is "
+    "forgotten. It is an error to extract a value using a key that does not exist. Performing list on a "
+    "dictionary returns a list of all the keys used in the dictionary, in insertion order; to sort it, use "
+    "the sorted function instead. To check whether a single key is in the dictionary, use the in keyword. "
+    "The for statement iterates over the items of any sequence, a list or a string, in the order that they "
+    "appear in the sequence. Code that modifies a collection while iterating over that same collection can "
+    "be tricky to get right. Instead, it is usually more straightforward to loop over a copy of the "
+    "collection or to create a new collection. If you do need to iterate over a sequence of numbers, the "
+    "built-in range function comes in handy. It generates arithmetic progressions. The given end point is "
+    "never part of the generated sequence. It is possible to let the range start at another number, or to "
+    "specify a different increment, even a negative one, which is sometimes called the step. "
+    "The break statement breaks out of the innermost enclosing for or while loop. A for or while loop can "
+    "include an else clause. In a for loop, the else clause is executed after the loop reaches its final "
+    "iteration. In a while loop, it is executed after the condition of the loop becomes false. In either "
+    "kind of loop, the else clause is not executed if the loop was terminated by a [MASK] statement. "
+    "The continue statement continues with the next iteration of the loop. The pass statement does "
+    "nothing. It can be used when a statement is required syntactically but the program requires no action."
+)
+
+
+def build_trained_long(model_dir, out_path):
+    """Golden for one text longer than 512 tokens: the global layers' attention goes through the
+    runtime's key chunks (online softmax), which shorter inputs never reach. Only the final hidden
+    state and a spread of logits rows are kept, to keep the fixture small."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
+    model = ModernBertForMaskedLM.from_pretrained(model_dir, attn_implementation="eager").float().eval()
+    ids = tok.encode(LONG_TEXT).ids
+    assert len(ids) > 512, f"the long text has only {len(ids)} tokens"
+    mask_id = tok.token_to_id("[MASK]")
+    rows = sorted({p for p, t in enumerate(ids) if t == mask_id} | {0, len(ids) // 2, len(ids) - 1})
+    out = model(input_ids=torch.tensor([ids]))
+    last = model.model(input_ids=torch.tensor([ids])).last_hidden_state
+    golden = {"input_ids.0": torch.tensor(ids, dtype=torch.int32),
+              "last_hidden_state.0": last[0].contiguous(),
+              "logits.0": out.logits[0, rows].contiguous(),
+              "logits_rows.0": torch.tensor(rows, dtype=torch.int32)}
+    save_file({k: v.detach().clone() for k, v in golden.items()}, out_path)
+    print(f"trained long: {model_dir} length {len(ids)} -> {out_path}")
+
+
 def build_base(out_dir, seed, dtype="F32"):
     """Random-init ModernBERT-base (22 layers, 768 hidden, 12 heads, 1152 intermediate, vocab 50368)."""
     torch.manual_seed(seed)
@@ -298,6 +362,7 @@ def main():
     elif args.trained:
         model_dir = os.path.join(ROOT, "Models", "mini-pydocs-h256-l6")
         build_trained(model_dir, os.path.join(FIXTURES, "mini-pydocs-golden.safetensors"))
+        build_trained_long(model_dir, os.path.join(FIXTURES, "mini-pydocs-long-golden.safetensors"))
     else:
         build_small(args.seed)
 

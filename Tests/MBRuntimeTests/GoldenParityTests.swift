@@ -22,6 +22,23 @@ final class GoldenParityTests: XCTestCase {
                         label: "mini-pydocs-h256-l6")
     }
 
+    /// A 742-token text on the trained model (Scripts/make_golden.py): every query block of its global
+    /// layers sees more than 512 keys, so attention runs through its key chunks with an online
+    /// softmax, which the shorter golden inputs never reach.
+    func testLongInputMatchesTransformers() throws {
+        let golden = try Golden(TestPaths.fixtures.appendingPathComponent("mini-pydocs-long-golden.safetensors"))
+        let model = try convertAndLoad(TestPaths.bundledModel)
+        let ids = try golden.inputIds(0)
+        XCTAssertGreaterThan(ids.count, 512, "the long golden must reach the chunked attention")
+        let out = try model.forward([ids])
+        let hidden = relativeError(out.rows(of: 0, in: out.lastHiddenState), try golden.floats("last_hidden_state.0"))
+        XCTAssertLessThanOrEqual(hidden, Self.tolerance, "last hidden state")
+        let logits = try XCTUnwrap(model.head).logits(out, sequence: 0, positions: try golden.logitsRows(0))
+        let logitsError = relativeError(logits, try golden.floats("logits.0"))
+        XCTAssertLessThanOrEqual(logitsError, Self.tolerance, "logits")
+        print("parity long (\(ids.count) tokens): hidden \(hidden), logits \(logitsError)")
+    }
+
     /// fp16 storage rounds weights, so it is held to a looser bound; it must still track fp32 closely.
     func testFloat16StorageStaysClose() throws {
         let dir = TestPaths.fixtures.appendingPathComponent("mlm-legacy-f32")

@@ -39,4 +39,36 @@ final class TrainedModelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.logitsTop1Agreement), 0.999, "fp16 top-1")
         XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, 0.99999, "fp16 cosine")
     }
+
+    /// The 742-token golden text (GoldenParityTests.testLongInputMatchesTransformers checks fp32): the
+    /// int8 file in both modes, whose global layers then run attention in key chunks (W8A8: with bf16
+    /// products where the CPU has AVX-512 BF16), stays as close to transformers as on short texts.
+    func testInt8TracksFp32OnLongInput() throws {
+        let prepared = try Prepared(Paths.bundledModel)
+        let golden = try SafeTensorsFile(url: Paths.fixtures.appendingPathComponent("mini-pydocs-long-golden.safetensors"))
+        let ids = try golden.rawBytes("input_ids.0").bindMemory(to: Int32.self).map { $0 }
+        let reference = try golden.floats("last_hidden_state.0")
+        XCTAssertGreaterThan(ids.count, 512)
+        let width = reference.count / ids.count
+        let (int8File, _) = try prepared.quantized(.init(target: .int8))
+        for mode in ExecutionMode.allCases {
+            let out = try ModernBert(contentsOf: int8File, mode: mode).forward([ids])
+            let ours = Array(out.rows(of: 0, in: out.lastHiddenState))
+            var (sum, worst) = (0.0, 1.0)
+            for t in ids.indices {
+                var (dot, a, b) = (0.0, 0.0, 0.0)
+                for d in 0..<width {
+                    let (x, y) = (Double(ours[t * width + d]), Double(reference[t * width + d]))
+                    dot += x * y; a += x * x; b += y * y
+                }
+                let cosine = dot / (a * b).squareRoot()
+                sum += cosine
+                worst = min(worst, cosine)
+            }
+            let mean = sum / Double(ids.count)
+            XCTAssertGreaterThanOrEqual(mean, 0.999, "\(mode) mean cosine")
+            XCTAssertGreaterThanOrEqual(worst, 0.99, "\(mode) min cosine")
+            print("trained int8 \(mode), \(ids.count) tokens: cos \(mean) min \(worst)")
+        }
+    }
 }
