@@ -91,16 +91,9 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
         const int i0 = t.i0, R = t.R, ca = t.ca, width = t.width, g = i0 - q0;
         int ldq;  // the group's queries, rotated into the keys' buffer (free again) if there are tables
         const float *qg = rows_as_read(q, stride, i0, R, hd, rope_cos, rope_sin, 0, rotated, &ldq);
-        for (int c = 0; c < width / 16;) {
-            const int C = width / 16 - c >= CMAX ? CMAX : 1;
-            const float *ktc = kt + ca + 16 * c;
-            float *sc = s + 16 * c;
-#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, hd, qg, ldq, ktc, ldkt, sc, width); \
-                   else scores_tile(RR, 1, hd, qg, ldq, ktc, ldkt, sc, width)
-            GROUP_CASES(SCORES)
+#define SCORES(RR, W, c) scores_tile(RR, W, hd, qg, ldq, kt + ca + 16 * (c), ldkt, s + 16 * (c), width)
+        GROUP_TILES(width / 16, CMAX, SCORES)
 #undef SCORES
-            c += C;
-        }
         float weights[MAX_GROUP];  // 1 / sum, or (chunked) the rescaling of the rows' earlier output
         softmax_group(s, width, R, i0, hw, n, k0, t.c0, t.c1, ca, scale, chunked, m + g, l + g, weights);
         const float *inv = chunked ? NULL : weights, *alpha = chunked ? weights : NULL;
@@ -109,14 +102,9 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
         const float *vg = v + (size_t)(k0 + ca) * stride;
         float *og = out + (size_t)i0 * ldo;
         for (int r = RMAX; r < 2 * RMAX; r++) prefetch_row(og + (size_t)r * ldo, hd);  // the next group's output
-        for (int c = 0; c < full / 16;) {
-            const int D = full / 16 - c >= DMAX ? DMAX : 1;
-#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, j0, j1, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo); \
-                   else values_tile(RR, 1, j0, j1, s, width, vg + 16 * c, stride, inv, alpha, og + 16 * c, ldo)
-            GROUP_CASES(VALUES)
+#define VALUES(RR, W, c) values_tile(RR, W, j0, j1, s, width, vg + 16 * (c), stride, inv, alpha, og + 16 * (c), ldo)
+        GROUP_TILES(full / 16, DMAX, VALUES)
 #undef VALUES
-            c += D;
-        }
         for (int r = 0; r < R; r++) {  // head dimensions past the last whole 16
             for (int d = full; d < hd; d++) {
                 float sum = 0;

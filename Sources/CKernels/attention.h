@@ -150,11 +150,22 @@ INLINE void finish_rows(float *out, int ldo, int rows, int hd, const float *l) {
     }
 }
 
-#define GROUP_CASES(CALL) \
-    switch (R) { \
-    case 8: CALL(8); break; case 7: CALL(7); break; case 6: CALL(6); break; case 5: CALL(5); break; \
-    case 4: CALL(4); break; case 3: CALL(3); break; case 2: CALL(2); break; default: CALL(1); break; \
+// A group's register tiles across `count` 16-wide column blocks (keys for the scores, head
+// dimensions for the values): TILE(RR, W, c) computes the tile of W blocks from block c, W = WMAX
+// while that many are left and then 1, for the group's R rows. RR and W are constants at every
+// call, so each tile is compiled with fixed bounds and its accumulators stay in registers.
+#define GROUP_TILES(count, WMAX, TILE) \
+    for (int c = 0; c < (count);) { \
+        const int w_ = (count) - c >= (WMAX) ? (WMAX) : 1; \
+        switch (R) { \
+        case 8: GROUP_TILE(8, WMAX, TILE); break; case 7: GROUP_TILE(7, WMAX, TILE); break; \
+        case 6: GROUP_TILE(6, WMAX, TILE); break; case 5: GROUP_TILE(5, WMAX, TILE); break; \
+        case 4: GROUP_TILE(4, WMAX, TILE); break; case 3: GROUP_TILE(3, WMAX, TILE); break; \
+        case 2: GROUP_TILE(2, WMAX, TILE); break; default: GROUP_TILE(1, WMAX, TILE); break; \
+        } \
+        c += w_; \
     }
+#define GROUP_TILE(RR, WMAX, TILE) if (w_ == (WMAX)) TILE(RR, WMAX, c); else TILE(RR, 1, c)
 
 // Rotary embedding ("rotate half", as transformers) of one head row of `hd` values into `out`:
 // out[i] = x[i] c[i] - x[i + half] s[i], out[i + half] = x[i + half] c[i] + x[i] s[i] for i < hd / 2,

@@ -104,14 +104,9 @@ enum { RMAX = 6, CMAX = 4, DMAX = 4 };
 // s[r][0..width) = scores of the group's R query pairs rows against the keys from ktp on.
 BF16_INLINE void group_scores(const int R, int pairs, const uint32_t *qp, const uint32_t *ktp, int ldkt, int width,
                               float *s) {
-    for (int c = 0; c < width / 16;) {
-        const int C = width / 16 - c >= CMAX ? CMAX : 1;
-#define SCORES(RR) if (C == CMAX) scores_tile(RR, CMAX, pairs, qp, ktp + 16 * c, ldkt, s + 16 * c, width); \
-                   else scores_tile(RR, 1, pairs, qp, ktp + 16 * c, ldkt, s + 16 * c, width)
-        GROUP_CASES(SCORES)
+#define SCORES(RR, W, c) scores_tile(RR, W, pairs, qp, ktp + 16 * (c), ldkt, s + 16 * (c), width)
+    GROUP_TILES(width / 16, CMAX, SCORES)
 #undef SCORES
-        c += C;
-    }
 }
 
 // pp[r] = the R rows of weights s[r][0..width) as bf16 pairs.
@@ -126,14 +121,9 @@ BF16_INLINE void pack_weights(const float *s, int width, int R, uint32_t *pp, in
 // The group's output rows from its weight pairs over key pairs [jp0, jp1) (see values_tile).
 BF16_INLINE void group_values(const int R, int hd, int jp0, int jp1, const uint32_t *pp, int ldp, const uint32_t *vp,
                               const float *inv, const float *alpha, float *out, int ldo) {
-    for (int c = 0; c < hd / 16;) {
-        const int D = hd / 16 - c >= DMAX ? DMAX : 1;
-#define VALUES(RR) if (D == DMAX) values_tile(RR, DMAX, jp0, jp1, pp, ldp, vp + 16 * c, hd, inv, alpha, out + 16 * c, ldo); \
-                   else values_tile(RR, 1, jp0, jp1, pp, ldp, vp + 16 * c, hd, inv, alpha, out + 16 * c, ldo)
-        GROUP_CASES(VALUES)
+#define VALUES(RR, W, c) values_tile(RR, W, jp0, jp1, pp, ldp, vp + 16 * (c), hd, inv, alpha, out + 16 * (c), ldo)
+    GROUP_TILES(hd / 16, DMAX, VALUES)
 #undef VALUES
-        c += D;
-    }
 }
 
 BF16_TARGET
