@@ -42,11 +42,11 @@ struct Attention: @unchecked Sendable {
         wqkv(x, rows: tokens, into: qkv)
 
         // One task per (sequence, head, query block); each task owns its rows of `context`.
-        var tasks: [(range: Range<Int>, head: Int, q0: Int)] = []
+        var tasks: [(range: Range<Int>, head: Int, queries: Range<Int>)] = []
         for range in batch.ranges {
+            let n = range.count, rows = blockRows(sequenceLength: n)
             for head in 0..<numHeads {
-                let rows = blockRows(sequenceLength: range.count)
-                for q0 in stride(from: 0, to: range.count, by: rows) { tasks.append((range, head, q0)) }
+                for q0 in stride(from: 0, to: n, by: rows) { tasks.append((range, head, q0..<min(n, q0 + rows))) }
             }
         }
         let qkvAddress = UnsafePointer(qkv), contextAddress = context
@@ -55,22 +55,22 @@ struct Attention: @unchecked Sendable {
                 let tables = (cos: cos.baseAddress!, sin: sin.baseAddress!)
                 ParallelLoop.run(tasks.count) { t in
                     let task = tasks[t]
-                    attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, q0: task.q0, rope: tables,
-                                into: contextAddress)
+                    attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, queries: task.queries,
+                                rope: tables, into: contextAddress)
                 }
             }
         }
         wo.accumulate(context, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 
-    /// Attention for one block of queries from q0 on, of one head of one sequence: the fused C kernel
-    /// (rotary embeddings applied as q and k are read, then scores, banded softmax and values per
-    /// group of rows; Docs/kernels.md).
-    private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, q0: Int,
+    /// Attention for one block of queries (positions within the sequence) of one head of one
+    /// sequence: the fused C kernel (rotary embeddings applied as q and k are read, then scores,
+    /// banded softmax and values per group of rows; Docs/kernels.md).
+    private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, queries: Range<Int>,
                              rope: (cos: UnsafePointer<Float>, sin: UnsafePointer<Float>),
                              into context: UnsafeMutablePointer<Float>) {
         let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
-        let q1 = min(n, q0 + blockRows(sequenceLength: n))
+        let (q0, q1) = (queries.lowerBound, queries.upperBound)
         let window = kind == .global ? -1 : halfWindow
         let q = qkv + sequence.lowerBound * stride + head * headDim
         let out = context + sequence.lowerBound * hidden + head * headDim
