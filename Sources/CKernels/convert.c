@@ -1,84 +1,62 @@
-// Activation quantization and fp16 widening, dispatched like the GEMMs.
+// Activation quantization and fp16 widening.
 #include "CKernels.h"
-#include <immintrin.h>
-#include <math.h>
+#include "vec16.h"
 
-// Round to nearest, ties to even: the rule the vector conversions use, so every tier agrees.
-static inline int32_t round_even(float x) { return (int32_t)nearbyintf(x); }
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
-static void quantize_portable(const float *x, int cols, uint8_t *q, float *scale_out) {
-    float peak = 0;
-    for (int c = 0; c < cols; c++) { float v = fabsf(x[c]); if (v > peak) peak = v; }
-    float scale = peak / 127.0f, inv = scale > 0 ? 1.0f / scale : 0.0f;
-    *scale_out = scale;
-    for (int c = 0; c < cols; c++) {
-        int32_t v = round_even(x[c] * inv);
-        v = v < -127 ? -127 : v > 127 ? 127 : v;
-        q[c] = (uint8_t)(v + 128);
-    }
+// x * inv rounded to the nearest integer (ties to even), clamped to [-127, 127], plus 128, as bytes.
+// roundeven is one vrndscaleps / vroundps on the AVX tiers (the baseline tier calls libm per lane).
+INLINE v16u8 quantize_vector(v16f x, float inv) {
+    v16f v = x * inv;
+    v = min_f(max_f(__builtin_elementwise_roundeven(v), splat(-127)), splat(127));
+    return __builtin_convertvector(__builtin_convertvector(v, v16i) + 128, v16u8);
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl")))
-static void quantize_avx512(const float *x, int cols, uint8_t *q, float *scale_out) {
-    __m512 peakv = _mm512_setzero_ps();
+// One row, symmetric per-row int8: scale = max |x| / 127, stored as u8 = round(x / scale) + 128.
+// Written once on v16f, so every tier gives the same bytes; full vectors first, then one tail.
+INLINE void quantize_row(const float *x, int cols, uint8_t *q, float *scale_out) {
+    v16f peak0 = splat(0), peak1 = splat(0);  // two chains hide the max latency
     int c = 0;
-    for (; c + 16 <= cols; c += 16) peakv = _mm512_max_ps(peakv, _mm512_abs_ps(_mm512_loadu_ps(x + c)));
-    float peak = _mm512_reduce_max_ps(peakv);
-    for (; c < cols; c++) { float v = fabsf(x[c]); if (v > peak) peak = v; }
-    float scale = peak / 127.0f, inv = scale > 0 ? 1.0f / scale : 0.0f;
-    *scale_out = scale;
-    __m512 invv = _mm512_set1_ps(inv);
-    __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
-    for (c = 0; c + 16 <= cols; c += 16) {
-        __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + c), invv));  // ties to even (MXCSR default)
-        v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi), off);
-        _mm_storeu_si128((__m128i *)(q + c), _mm512_cvtepi32_epi8(v));
+    for (; c + 32 <= cols; c += 32) {
+        peak0 = max_f(peak0, abs_f(load_f32(x + c)));
+        peak1 = max_f(peak1, abs_f(load_f32(x + c + 16)));
     }
-    for (; c < cols; c++) {
-        int32_t v = round_even(x[c] * inv);
-        v = v < -127 ? -127 : v > 127 ? 127 : v;
-        q[c] = (uint8_t)(v + 128);
+    for (; c < cols; c += 16) peak0 = max_f(peak0, abs_f(load_part(x + c, (size_t)(cols - c))));
+    const float scale = hmax(max_f(peak0, peak1)) / 127.0f, inv = scale > 0 ? 1.0f / scale : 0.0f;
+    *scale_out = scale;
+    for (c = 0; c + 16 <= cols; c += 16) {
+        v16u8 bytes = quantize_vector(load_f32(x + c), inv);
+        memcpy(q + c, &bytes, 16);
+    }
+    if (c < cols) {
+        v16u8 bytes = quantize_vector(load_part(x + c, (size_t)(cols - c)), inv);
+        memcpy(q + c, &bytes, (size_t)(cols - c));
     }
 }
+
+TIERS(quantize, (const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales), {
+    for (int r = 0; r < rows; r++) quantize_row(x + (size_t)r * ldx, cols, q + (size_t)r * ldq, scales + r);
+})
 
 void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales) {
-    int avx512 = mb_active_tier() >= 2;
-    for (int r = 0; r < rows; r++) {
-        if (avx512) quantize_avx512(x + (size_t)r * ldx, cols, q + (size_t)r * ldq, scales + r);
-        else quantize_portable(x + (size_t)r * ldx, cols, q + (size_t)r * ldq, scales + r);
-    }
+    TIER_DISPATCH(quantize, (x, rows, cols, ldx, q, ldq, scales));
 }
 
-__attribute__((target("avx512f")))
-static void f16_avx512(const uint16_t *src, float *dst, size_t n) {
+typedef _Float16 v16h __attribute__((vector_size(32)));
+
+// fp16 -> fp32 is exact for every value; the AVX2 and AVX-512 tiers convert with vcvtph2ps.
+TIERS(widen_f16, (const uint16_t *src, float *dst, size_t n), {
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + i))));
-    for (; i < n; i++) dst[i] = _cvtsh_ss(src[i]);
-}
-
-__attribute__((target("avx2,f16c")))
-static void f16_f16c(const uint16_t *src, float *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
-    for (; i < n; i++) dst[i] = _cvtsh_ss(src[i]);
-}
-
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
-    if (exp == 0) {   // zero or subnormal
-        float f = ldexpf((float)mant, -24);
-        return sign ? -f : f;
+    for (; i + 16 <= n; i += 16) {
+        v16h h; memcpy(&h, src + i, 32);
+        v16f f = __builtin_convertvector(h, v16f);
+        memcpy(dst + i, &f, 64);
     }
-    uint32_t bits = exp == 31 ? sign | 0x7F800000u | (mant << 13) : sign | ((exp + 112) << 23) | (mant << 13);
-    float f; __builtin_memcpy(&f, &bits, 4);
-    return f;
-}
+    for (; i < n; i++) { _Float16 h; memcpy(&h, src + i, 2); dst[i] = (float)h; }
+})
 
 void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
-    int tier = mb_active_tier();
-    if (tier >= 2) { f16_avx512(src, dst, n); return; }
-    if (tier == 1) { f16_f16c(src, dst, n); return; }
-    for (size_t i = 0; i < n; i++) dst[i] = half_to_float(src[i]);
+    TIER_DISPATCH(widen_f16, (src, dst, n));
 }
 
 // Panel order -> scaled fp32 rows, for weight-only (w8a32) execution of panel-ordered matrices.

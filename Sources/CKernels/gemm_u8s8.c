@@ -34,49 +34,6 @@ static void gemm_portable(int m, int n, int k, const uint8_t *a, int lda, const 
     }
 }
 
-// ---------------------------------------------------------------- AVX2 (tier 1): vpmaddwd on widened bytes
-
-__attribute__((target("avx2,fma")))
-static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
-                      const int32_t *w_sums, int32_t *c, int ldc) {
-    // For one activation row and one panel: 16 outputs in two 8-lane accumulators.
-    // Per group of 4 k: weights [16 rows x 4] widened to int16 (two 256-bit halves of 8 rows x 4 -> 32 int16),
-    // activations 4 bytes broadcast and widened; madd pairs then hadd-free summation via shuffles is costly,
-    // so instead process k in pairs: madd_epi16 multiplies adjacent int16 pairs (p, p+1) and adds them.
-    for (int j0 = 0; j0 < n; j0 += PANEL) {
-        const int8_t *panel = panel_ptr(w, k, j0);
-        for (int i = 0; i < m; i++) {
-            const uint8_t *arow = a + (size_t)i * lda;
-            __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
-            for (int p = 0; p < k; p += 4) {
-                __m128i wbytes_lo = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64));       // rows 0-3
-                __m128i wbytes_1 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 16));   // rows 4-7
-                __m128i wbytes_2 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 32));   // rows 8-11
-                __m128i wbytes_3 = _mm_loadu_si128((const __m128i *)(panel + (size_t)(p / 4) * 64 + 48));   // rows 12-15
-                int32_t a4; __builtin_memcpy(&a4, arow + p, 4);
-                __m256i av = _mm256_cvtepu8_epi16(_mm_set1_epi32(a4));  // [a0 a1 a2 a3] x 4, as int16
-                __m256i w0 = _mm256_cvtepi8_epi16(wbytes_lo), w1 = _mm256_cvtepi8_epi16(wbytes_1);
-                __m256i w2 = _mm256_cvtepi8_epi16(wbytes_2), w3 = _mm256_cvtepi8_epi16(wbytes_3);
-                // madd gives per row two partial sums (a0w0+a1w1, a2w2+a3w3): 8 int32 per 4 rows.
-                __m256i s0 = _mm256_madd_epi16(av, w0), s1 = _mm256_madd_epi16(av, w1);
-                __m256i s2 = _mm256_madd_epi16(av, w2), s3 = _mm256_madd_epi16(av, w3);
-                // hadd adds the two partials of each row: rows 0-3 and 4-7 interleaved per 128-bit lane.
-                __m256i r01 = _mm256_hadd_epi32(s0, s1), r23 = _mm256_hadd_epi32(s2, s3);
-                acc_lo = _mm256_add_epi32(acc_lo, r01);
-                acc_hi = _mm256_add_epi32(acc_hi, r23);
-            }
-            // acc_lo lanes: [r0 r1 r4 r5 | r2 r3 r6 r7]; restore row order with a permute.
-            __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
-            acc_lo = _mm256_permutevar8x32_epi32(acc_lo, order);
-            acc_hi = _mm256_permutevar8x32_epi32(acc_hi, order);
-            __m256i comp_lo = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(w_sums + j0)), 7);
-            __m256i comp_hi = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(w_sums + j0 + 8)), 7);
-            _mm256_storeu_si256((__m256i *)(c + (size_t)i * ldc + j0), _mm256_sub_epi32(acc_lo, comp_lo));
-            _mm256_storeu_si256((__m256i *)(c + (size_t)i * ldc + j0 + 8), _mm256_sub_epi32(acc_hi, comp_hi));
-        }
-    }
-}
-
 // ---------------------------------------------------------------- float epilogue (every tier)
 
 // What becomes of a finished int32 dot product: the arguments of mb_gemm_u8s8_panels{,_gated}.
@@ -114,7 +71,7 @@ INLINE void store_gated(const epilogue *e, int i, int j, const void *input, cons
     store_f32(e->out + (size_t)i * e->ldo + j, y);
 }
 
-// Tiers without VNNI: the exact integer product 64 columns at a time into a stack buffer, then the
+// The portable tier: the exact integer product 64 columns at a time into a stack buffer, then the
 // same epilogue code.
 static void gemm_rows_then_epilogue(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                                     const epilogue *e, int gated) {
@@ -123,15 +80,96 @@ static void gemm_rows_then_epilogue(int m, int n, int k, const uint8_t *a, int l
         for (int j0 = 0; j0 < n; j0 += 64) {
             int width = n - j0 < 64 ? n - j0 : 64;
             const uint8_t *row = a + (size_t)i * lda;
-            mb_gemm_u8s8_panels_i32(1, width, k, row, lda, w + (size_t)j0 * k, e->w_sums + j0, input, width);
+            gemm_portable(1, width, k, row, lda, w + (size_t)j0 * k, e->w_sums + j0, input, width);
             if (gated)
-                mb_gemm_u8s8_panels_i32(1, width, k, row, lda, w + (size_t)(j0 + e->gate_offset) * k,
-                                        e->w_sums + j0 + e->gate_offset, gate, width);
+                gemm_portable(1, width, k, row, lda, w + (size_t)(j0 + e->gate_offset) * k, e->w_sums + j0 + e->gate_offset,
+                              gate, width);
             for (int v = 0; v < width; v += 16) {
                 if (gated) store_gated(e, i, j0 + v, input + v, gate + v, 0);
                 else store_plain(e, i, j0 + v, input + v, 0);
             }
         }
+}
+
+// ---------------------------------------------------------------- AVX2 (tier 1, and AVX-512 without VNNI)
+
+// Without vpdpbusd, vpmaddwd on bytes widened to int16 (u8 x s8 products fit: 255 x 127 < 2^15, and
+// vpmaddubsw's saturating pair sums would not). A register tile is 2 activation rows x one 16-column
+// panel. Per group of 4 k, the panel's 64 weight bytes widen once, for both rows, to 4 vectors of
+// int16 (columns 4c..4c+3 with their 4 k values); a row's 4 activation bytes widen to the same
+// pattern; vpmaddwd leaves each column's two partial sums (k0 + k1, k2 + k3) in adjacent lanes.
+// The partials are added once, after the k loop, not per step.
+#define MR2 2
+
+TARGET_AVX2 INLINE void tile_avx2(const int mr, int k, const int16_t *a, int lda, const int8_t *panel,
+                                  int32_t out[MR2][PANEL]) {
+    __m256i acc[MR2][4];
+    for (int r = 0; r < MR2; r++)
+        for (int c = 0; c < 4; c++) acc[r][c] = _mm256_setzero_si256();
+    for (int p = 0; p < k; p += 4) {
+        const int8_t *g = panel + (size_t)p * PANEL;
+        __m256i wv[4];
+        for (int c = 0; c < 4; c++) wv[c] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(g + 16 * c)));
+        for (int r = 0; r < mr; r++) {
+            int64_t a4; __builtin_memcpy(&a4, a + (size_t)r * lda + p, 8);
+            __m256i av = _mm256_set1_epi64x(a4);  // (a0 a1 a2 a3) x 4 as int16
+            for (int c = 0; c < 4; c++) acc[r][c] = _mm256_add_epi32(acc[r][c], _mm256_madd_epi16(av, wv[c]));
+        }
+    }
+    // hadd within 128-bit lanes gives columns [0 1 4 5 | 2 3 6 7] of each 8; one permute restores the order.
+    const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+    for (int r = 0; r < mr; r++) {
+        _mm256_storeu_si256((__m256i *)out[r], _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(acc[r][0], acc[r][1]), order));
+        _mm256_storeu_si256((__m256i *)(out[r] + 8), _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(acc[r][2], acc[r][3]), order));
+    }
+}
+
+// Row blocks of MC_AVX2 rows keep their activations in L1/L2 while each panel's weights (16 x k
+// bytes) are read once per block; sums of (q + 128) w, like the VNNI kernel. `e == NULL` stores
+// exact int32 sums into `c` (tests).
+#define MC_AVX2 48
+#define WIDE_VALUES 32768  // 64 KB of int16 activations on the stack
+
+TARGET_AVX2 static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e,
+                                  int gated, const int32_t *w_sums, int32_t *c, int ldc) {
+    int32_t input[MR2][PANEL], gate[MR2][PANEL];
+    int16_t wide[WIDE_VALUES] __attribute__((aligned(32)));
+    int block = WIDE_VALUES / k < MC_AVX2 ? WIDE_VALUES / k : MC_AVX2;
+    block = block < MR2 ? MR2 : block & ~1;
+    for (int i0 = 0; i0 < m; i0 += block) {
+        const int i1 = i0 + block < m ? i0 + block : m;
+        for (int i = i0; i < i1; i++) {  // the block's activations widened to int16 once, for every panel
+            const uint8_t *src = a + (size_t)i * lda;
+            int16_t *dst = wide + (size_t)(i - i0) * k;
+            int p = 0;
+            for (; p + 16 <= k; p += 16)
+                _mm256_storeu_si256((__m256i *)(dst + p), _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(src + p))));
+            for (; p < k; p++) dst[p] = src[p];
+        }
+        for (int j = 0; j < n; j += PANEL) {
+            const int8_t *panel = w + (size_t)j * k;
+            for (int i = i0; i < i1; i += MR2) {
+                const int16_t *rows = wide + (size_t)(i - i0) * k;
+                const int mr = i1 - i < MR2 ? i1 - i : MR2;
+                if (mr == MR2) tile_avx2(MR2, k, rows, k, panel, input);
+                else tile_avx2(1, k, rows, k, panel, input);
+                if (gated) {
+                    const int8_t *gate_panel = panel + (size_t)e->gate_offset * k;
+                    if (mr == MR2) tile_avx2(MR2, k, rows, k, gate_panel, gate);
+                    else tile_avx2(1, k, rows, k, gate_panel, gate);
+                }
+                for (int r = 0; r < mr; r++) {
+                    if (!e) {
+                        for (int l = 0; l < PANEL; l++) c[(size_t)(i + r) * ldc + j + l] = input[r][l] - 128 * w_sums[j + l];
+                    } else if (gated) {
+                        store_gated(e, i + r, j, input[r], gate[r], 1);
+                    } else {
+                        store_plain(e, i + r, j, input[r], 1);
+                    }
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- AVX-512 VNNI (tier 3)
@@ -231,15 +269,18 @@ void mb_gemm_u8s8_panels_i32(int m, int n, int k, const uint8_t *a, int lda, con
                              const int32_t *w_sums, int32_t *c, int ldc) {
     switch (mb_active_tier()) {
     case 3: gemm_vnni(m, n, k, a, lda, w, NULL, 0, w_sums, c, ldc); break;
-    case 2: case 1: gemm_avx2(m, n, k, a, lda, w, w_sums, c, ldc); break;
+    case 2: case 1: gemm_avx2(m, n, k, a, lda, w, NULL, 0, w_sums, c, ldc); break;
     default: gemm_portable(m, n, k, a, lda, w, w_sums, c, ldc); break;
     }
 }
 
 static void gemm_with_epilogue(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e,
                                int gated) {
-    if (mb_active_tier() == 3) gemm_vnni(m, n, k, a, lda, w, e, gated, NULL, NULL, 0);
-    else gemm_rows_then_epilogue(m, n, k, a, lda, w, e, gated);
+    switch (mb_active_tier()) {
+    case 3: gemm_vnni(m, n, k, a, lda, w, e, gated, NULL, NULL, 0); break;
+    case 2: case 1: gemm_avx2(m, n, k, a, lda, w, e, gated, NULL, NULL, 0); break;
+    default: gemm_rows_then_epilogue(m, n, k, a, lda, w, e, gated); break;
+    }
 }
 
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,

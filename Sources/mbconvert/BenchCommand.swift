@@ -29,6 +29,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations, VNNI where available).")
     var mode: ExecutionMode = .w8a32
 
+    @Option(help: ArgumentHelp("Run the kernels of at most this tier: portable, avx2, avx512 or avx512-vnni.",
+                               discussion: "avx2 measures, on an AVX-512 machine, what an AVX2-only host gets."))
+    var kernelTier: KernelInfo.Tier?
+
     @Option(help: "Timed iterations after one warm-up run.")
     var iterations = 5
 
@@ -37,6 +41,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threading.setThreads(threads) }
+        if let kernelTier { KernelInfo.limit(to: kernelTier) }
         if kernels { return runKernels() }
         guard let file else { throw ValidationError("give a model file, or --kernels") }
         let loadStart = DispatchTime.now()
@@ -120,4 +125,9 @@ enum PeakMemory {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
     }
+}
+
+extension KernelInfo.Tier: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
 }
