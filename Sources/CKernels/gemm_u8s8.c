@@ -96,9 +96,9 @@ static void gemm_rows_then_epilogue(int m, int n, int k, const uint8_t *a, int l
 // Without vpdpbusd, vpmaddwd on bytes widened to int16 (u8 x s8 products fit: 255 x 127 < 2^15, and
 // vpmaddubsw's saturating pair sums would not). A register tile is 2 activation rows x one 16-column
 // panel. Per group of 4 k, the panel's 64 weight bytes widen once, for both rows, to 4 vectors of
-// int16 (columns 4c..4c+3 with their 4 k values); a row's 4 activation bytes widen to the same
-// pattern; vpmaddwd leaves each column's two partial sums (k0 + k1, k2 + k3) in adjacent lanes.
-// The partials are added once, after the k loop, not per step.
+// int16 (columns 4c..4c+3 with their 4 k values); a row's 4 activations, widened once per row block,
+// are broadcast in the same pattern; vpmaddwd leaves each column's two partial sums (k0 + k1,
+// k2 + k3) in adjacent lanes. The partials are added once, after the k loop, not per step.
 #define MR2 2
 
 TARGET_AVX2 INLINE void tile_avx2(const int mr, int k, const int16_t *a, int lda, const int8_t *panel,
@@ -132,6 +132,11 @@ TARGET_AVX2 INLINE void tile_avx2(const int mr, int k, const int16_t *a, int lda
 
 TARGET_AVX2 static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e,
                                   int gated, const int32_t *w_sums, int32_t *c, int ldc) {
+    if (k <= 0 || k > WIDE_VALUES / MR2) {  // two rows would not fit the buffer (no ModernBERT comes near)
+        if (e) gemm_rows_then_epilogue(m, n, k, a, lda, w, e, gated);
+        else gemm_portable(m, n, k, a, lda, w, w_sums, c, ldc);
+        return;
+    }
     int32_t input[MR2][PANEL], gate[MR2][PANEL];
     int16_t wide[WIDE_VALUES] __attribute__((aligned(32)));
     int block = WIDE_VALUES / k < MC_AVX2 ? WIDE_VALUES / k : MC_AVX2;
