@@ -1,38 +1,6 @@
 // Activation quantization and fp16 widening.
 #include "CKernels.h"
-#include "vec16.h"
-
-typedef uint8_t v16u8 __attribute__((vector_size(16)));
-
-// x * inv rounded to the nearest integer (ties to even), clamped to [-127, 127], plus 128, as bytes.
-// roundeven is one vrndscaleps / vroundps on the AVX tiers (the baseline tier calls libm per lane).
-INLINE v16u8 quantize_vector(v16f x, float inv) {
-    v16f v = x * inv;
-    v = min_f(max_f(__builtin_elementwise_roundeven(v), splat(-127)), splat(127));
-    return __builtin_convertvector(__builtin_convertvector(v, v16i) + 128, v16u8);
-}
-
-// One row, symmetric per-row int8: scale = max |x| / 127, stored as u8 = round(x / scale) + 128.
-// Written once on v16f, so every tier gives the same bytes; full vectors first, then one tail.
-INLINE void quantize_row(const float *x, int cols, uint8_t *q, float *scale_out) {
-    v16f peak0 = splat(0), peak1 = splat(0);  // two chains hide the max latency
-    int c = 0;
-    for (; c + 32 <= cols; c += 32) {
-        peak0 = max_f(peak0, abs_f(load_f32(x + c)));
-        peak1 = max_f(peak1, abs_f(load_f32(x + c + 16)));
-    }
-    for (; c < cols; c += 16) peak0 = max_f(peak0, abs_f(load_part(x + c, (size_t)(cols - c))));
-    const float scale = hmax(max_f(peak0, peak1)) / 127.0f, inv = scale > 0 ? 1.0f / scale : 0.0f;
-    *scale_out = scale;
-    for (c = 0; c + 16 <= cols; c += 16) {
-        v16u8 bytes = quantize_vector(load_f32(x + c), inv);
-        memcpy(q + c, &bytes, 16);
-    }
-    if (c < cols) {
-        v16u8 bytes = quantize_vector(load_part(x + c, (size_t)(cols - c)), inv);
-        memcpy(q + c, &bytes, (size_t)(cols - c));
-    }
-}
+#include "quantize.h"
 
 TIERS(quantize, (const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales), {
     for (int r = 0; r < rows; r++) quantize_row(x + (size_t)r * ldx, cols, q + (size_t)r * ldq, scales + r);

@@ -124,6 +124,13 @@ TARGET_AVX2 INLINE void tile_avx2(const int mr, int k, const int16_t *a, int lda
     }
 }
 
+// The tile for `mr` (1 or MR2) rows, each compiled with constant bounds.
+TARGET_AVX2 INLINE void tile_avx2_rows(int mr, int k, const int16_t *a, int lda, const int8_t *panel,
+                                       int32_t out[MR2][PANEL]) {
+    if (mr == MR2) tile_avx2(MR2, k, a, lda, panel, out);
+    else tile_avx2(1, k, a, lda, panel, out);
+}
+
 // Row blocks of MC_AVX2 rows keep their activations in L1/L2 while each panel's weights (16 x k
 // bytes) are read once per block; sums of (q + 128) w, like the VNNI kernel. `e == NULL` stores
 // exact int32 sums into `c` (tests).
@@ -156,13 +163,8 @@ TARGET_AVX2 static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda
             for (int i = i0; i < i1; i += MR2) {
                 const int16_t *rows = wide + (size_t)(i - i0) * k;
                 const int mr = i1 - i < MR2 ? i1 - i : MR2;
-                if (mr == MR2) tile_avx2(MR2, k, rows, k, panel, input);
-                else tile_avx2(1, k, rows, k, panel, input);
-                if (gated) {
-                    const int8_t *gate_panel = panel + (size_t)e->gate_offset * k;
-                    if (mr == MR2) tile_avx2(MR2, k, rows, k, gate_panel, gate);
-                    else tile_avx2(1, k, rows, k, gate_panel, gate);
-                }
+                tile_avx2_rows(mr, k, rows, k, panel, input);
+                if (gated) tile_avx2_rows(mr, k, rows, k, panel + (size_t)e->gate_offset * k, gate);
                 for (int r = 0; r < mr; r++) {
                     if (!e) {
                         for (int l = 0; l < PANEL; l++) c[(size_t)(i + r) * ldc + j + l] = input[r][l] - 128 * w_sums[j + l];

@@ -4,7 +4,7 @@
 // Two passes (mean, then squared deviations) keep the variance accurate in fp32; two accumulators
 // per pass hide the add latency. Tails go through the same vector code on zero-padded loads.
 #include "CKernels.h"
-#include "vec16.h"
+#include "quantize.h"
 
 INLINE void norm_row(const float *x, int cols, const float *w, const float *b, float eps, float *y) {
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -36,7 +36,7 @@ INLINE void norm_body(const float *x, int rows, int cols, const float *w, const 
         const float *xr = x + (size_t)r * cols;
         if (!q) { norm_row(xr, cols, w, b, eps, y + (size_t)r * cols); continue; }
         norm_row(xr, cols, w, b, eps, row);
-        mb_quantize_rows_u8(row, 1, cols, cols, q + (size_t)r * ldq, ldq, scales + r);
+        quantize_row(row, cols, q + (size_t)r * ldq, scales + r);
     }
 }
 

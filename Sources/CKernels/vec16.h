@@ -1,5 +1,5 @@
 // 16 x fp32 lanes in Clang vector extensions, shared by the kernels that are written once and
-// compiled per tier (gemv_f32.c, attention.c, activation.c, layer_norm.c; the epilogue of
+// compiled per tier (gemv_f32.c, attention.c, activation.c, layer_norm.c, convert.c; the epilogue of
 // gemm_u8s8.c): under an AVX-512 target attribute a v16f is one zmm, under AVX2 two ymm, on
 // baseline x86-64 four xmm. Helpers are always inlined into the tier's
 // function, so no vector crosses a call and the -Wpsabi warning does not apply.
