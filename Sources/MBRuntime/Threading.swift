@@ -4,8 +4,9 @@ import Foundation
 /// How many threads the runtime uses.
 ///
 /// All of the runtime's parallelism is its own: `ParallelLoop` (a fork-join pool whose workers spin
-/// briefly between loops) splits linear layers by output columns and attention by (sequence, head,
-/// query block), and OpenBLAS is called single-threaded on those slices. Two pools on the same cores,
+/// briefly between loops) splits linear layers by output columns, attention by (sequence, head,
+/// query block), and W8A8 layers over many tokens by chunks of rows (`EncoderLayer+RowChunks`);
+/// OpenBLAS is called single-threaded on those slices. Two pools on the same cores,
 /// ours and OpenBLAS's (whose threads also busy-wait between calls), would compete for them.
 /// Results do not depend on the thread count: no split divides a reduction, so every output element
 /// is computed by the same instructions in the same order (ThreadingTests).

@@ -9,6 +9,11 @@ struct QuantizedRows {
     let scales: UnsafeMutablePointer<Float>
     let cols: Int
 
+    /// The rows from `first` on, sharing this storage.
+    func rows(from first: Int) -> QuantizedRows {
+        QuantizedRows(values: values + first * cols, scales: scales + first, cols: cols)
+    }
+
     /// Quantizes `rows` rows of `cols` floats into `self`, rows split across threads.
     func quantize(_ x: UnsafePointer<Float>, rows: Int) {
         let c = Int32(cols)

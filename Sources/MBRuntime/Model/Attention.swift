@@ -38,9 +38,16 @@ struct Attention: @unchecked Sendable {
     func callAsFunction(_ x: LinearInput, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch, addingTo hidden: UnsafeMutablePointer<Float>) {
         let tokens = batch.tokenCount
-        let qkv = scratch.wide, context = scratch.gated
-        wqkv(x, rows: tokens, into: qkv)
+        wqkv(x, rows: tokens, into: scratch.wide)
+        attend(batch: batch, rope: rope, scratch: scratch)
+        wo.accumulate(scratch.gated, rows: tokens, into: hidden, scratch: scratch.delta)
+    }
 
+    /// The attention core between the two projections: the context [tokens, hidden] in
+    /// `scratch.gated` from q, k, v [tokens, 3 x hidden] in `scratch.wide`. Callers that schedule the
+    /// projections themselves (`EncoderLayer`'s row chunks) call this between them.
+    func attend(batch: PackedBatch, rope: (cos: [Float], sin: [Float]), scratch: LayerScratch) {
+        let qkv = scratch.wide, context = scratch.gated
         // One task per (sequence, head, query block); each task owns its rows of `context`.
         var tasks: [(range: Range<Int>, head: Int, queries: Range<Int>)] = []
         for range in batch.ranges {
@@ -60,7 +67,6 @@ struct Attention: @unchecked Sendable {
                 }
             }
         }
-        wo.accumulate(context, rows: tokens, into: hidden, scratch: scratch.delta)
     }
 
     /// Attention for one block of queries (positions within the sequence) of one head of one

@@ -26,13 +26,30 @@ struct EncoderLayer: @unchecked Sendable {
     /// Updates `hidden` [tokens, hiddenSize] in place.
     func callAsFunction(_ hidden: UnsafeMutablePointer<Float>, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch) {
+        if let chunks = rowChunks(tokens: batch.tokenCount) {
+            inRowChunks(chunks, hidden, batch: batch, rope: rope, scratch: scratch)
+            return
+        }
         let tokens = batch.tokenCount
-        let (floats, quantized) = (scratch.normed, scratch.quantized)
-        let attentionInput = attentionNorm.map { $0(hidden, rows: tokens, for: attention.wqkv, floats: floats, quantized: quantized) }
+        let attentionInput = attentionNorm.map {
+            $0(hidden, rows: tokens, for: attention.wqkv, floats: scratch.normed, quantized: scratch.quantized)
+        }
         attention(attentionInput ?? .float(hidden), batch: batch, rope: rope, scratch: scratch, addingTo: hidden)
-        let mlpInput = mlpNorm(hidden, rows: tokens, for: wi, floats: floats, quantized: quantized)
-        wi.gatedUnit(mlpInput, rows: tokens, activation: activation, wide: scratch.wide, into: scratch.gated)
-        wo.accumulate(scratch.gated, rows: tokens, into: hidden, scratch: scratch.delta)
+        mlp(hidden, rows: 0..<tokens, scratch: scratch, gated: scratch.gated)
+    }
+
+    /// h += Wo(act(input) * gate) with [input | gate] = Wi(mlp_norm(h)), on the rows `rows` of h. The
+    /// GeGLU output goes to `gated` (row r at gated + r x inner); the Wi product, where Wi's kernel does
+    /// not fuse the GeGLU, to `scratch.wide`.
+    func mlp(_ hidden: UnsafeMutablePointer<Float>, rows: Range<Int>, scratch: LayerScratch,
+             gated: UnsafeMutablePointer<Float>) {
+        let (first, count) = (rows.lowerBound, rows.count)
+        let h = mlpNorm.weight.count, inner = wi.outFeatures / 2
+        let x = hidden + first * h, out = gated + first * inner
+        let input = mlpNorm(x, rows: count, for: wi, floats: scratch.normed + first * h,
+                            quantized: scratch.quantized.rows(from: first))
+        wi.gatedUnit(input, rows: count, activation: activation, wide: scratch.wide + first * 2 * inner, into: out)
+        wo.accumulate(out, rows: count, into: x, scratch: scratch.delta + first * h)
     }
 }
 

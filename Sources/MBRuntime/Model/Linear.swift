@@ -142,6 +142,9 @@ struct Linear: @unchecked Sendable {
         if let bias { bias.withUnsafeBufferPointer { Elementwise.addBias(y, rows: rows, cols: n, bias: $0.baseAddress!) } }
     }
 
+    /// True when `gatedUnit` applies the activation in the W8A8 kernel's epilogue and leaves `wide` untouched.
+    var fusesGatedUnit: Bool { takesQuantizedInput && (outFeatures / 2) % 16 == 0 }
+
     /// A gated linear unit on this layer's output [input | gate] (GeGLU in ModernBERT's MLP):
     /// out[:, c] = act(y[:, c]) * y[:, inner + c] with inner = outFeatures / 2.
     ///
@@ -150,7 +153,7 @@ struct Linear: @unchecked Sendable {
     func gatedUnit(_ input: LinearInput, rows: Int, activation: Activation, wide: UnsafeMutablePointer<Float>,
                    into out: UnsafeMutablePointer<Float>) {
         let inner = outFeatures / 2
-        if takesQuantizedInput, inner % 16 == 0 {
+        if fusesGatedUnit {
             panelProduct(input, rows: rows, epilogue: .gated(activation), into: out)
             return
         }

@@ -1,0 +1,38 @@
+import Foundation
+import MBConverter
+import MBFormat
+import MBRuntime
+import XCTest
+
+/// A sequence's outputs do not depend on the other sequences packed with it.
+final class BatchCompositionTests: XCTestCase {
+    /// W8A8 layers run whole for few tokens and in row chunks for many (EncoderLayer+RowChunks), with
+    /// chunk boundaries falling inside sequences: a batch must give every sequence the bits it gets alone.
+    func testW8A8BatchMatchesSequencesRunAlone() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let fp32 = dir.appendingPathComponent("model.mbc"), int8 = dir.appendingPathComponent("int8.mbc")
+        _ = try Converter(directory: TestPaths.fixtures.appendingPathComponent("tokcls-f32")).convert(to: fp32)
+        let source = try ModelFileTensorSource(url: fp32)
+        _ = try Quantizer(source: source, plan: QuantizationPlan(config: source.config, options: .init(target: .int8))).write(to: int8)
+        let model = try ModernBert(contentsOf: int8, mode: .w8a8)
+        let before = Threading.threads
+        defer { Threading.setThreads(before) }
+        Threading.setThreads(2)
+
+        var generator = SplitMix64(seed: 21)
+        // 472 tokens: chunked on 2 threads (at least 4 x 2 x 48 rows); each sequence alone runs whole.
+        let sequences = [130, 1, 77, 200, 64].map { n in (0..<n).map { _ in Int32(generator.next() % 400) } }
+        let batch = try model.forward(sequences, outputHiddenStates: true)
+        for (index, sequence) in sequences.enumerated() {
+            let alone = try model.forward([sequence], outputHiddenStates: true)
+            let pairs = [(batch.lastHiddenState, alone.lastHiddenState, "last hidden state")]
+                + zip(batch.hiddenStates!, alone.hiddenStates!).enumerated().map { ($1.0, $1.1, "hidden state \($0)") }
+            for (packed, single, what) in pairs {
+                let rows = Array(batch.rows(of: index, in: packed))
+                XCTAssertEqual(rows.count, single.count)
+                let differing = zip(rows, single).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "sequence \(index) (\(sequence.count) tokens), \(what): \(differing) of \(single.count) values differ")
+            }
+        }
+    }
+}
