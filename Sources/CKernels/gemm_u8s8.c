@@ -42,7 +42,19 @@ typedef struct {
     const float *a_scale, *w_scale, *bias;
     float *out;
     int ldo, accumulate, gate_offset, kind;
+    // Column blocks (mb_gemm_u8s8_panels_blocked): column j is column (col0 + j) % block_cols of
+    // block (col0 + j) / block_cols, blocks block_stride floats apart; 0 = plain rows of ldo.
+    int col0, block_cols;
+    size_t block_stride;
 } epilogue;
+
+// Where row 0 of the panel of columns [j, j + 16) goes; row i is i * ldo floats further (a panel never
+// straddles a column block). Callers hoist this out of their row loops: the division is not free.
+INLINE float *panel_out(const epilogue *e, int j) {
+    if (!e->block_cols) return e->out + j;
+    const int c = e->col0 + j;
+    return e->out + (size_t)(c / e->block_cols) * e->block_stride + c % e->block_cols;
+}
 
 // y for columns [j, j + 16) of row i from their 16 int32 sums at `s`: sums of (q + 128) w when
 // `offset` (the VNNI accumulators; the weight row sums remove the +128), else the exact sums of q w.
@@ -58,17 +70,16 @@ INLINE v16f dequantize(const epilogue *e, int i, int j, const void *s, int offse
     return e->bias ? y + load_f32(e->bias + j) : y;
 }
 
-// Plain: out = y, or out += y (a residual connection added where the product is made).
-INLINE void store_plain(const epilogue *e, int i, int j, const void *s, int offset) {
+// Plain: o = y, or o += y (a residual connection added where the product is made); `o` is where
+// y[i][j .. j + 16) goes.
+INLINE void store_plain(const epilogue *e, int i, int j, const void *s, int offset, float *o) {
     v16f y = dequantize(e, i, j, s, offset);
-    float *o = e->out + (size_t)i * e->ldo + j;
     store_f32(o, e->accumulate ? load_f32(o) + y : y);
 }
 
 // GeGLU: out = act(y[j]) * y[j + gate_offset], so the [rows, 2 x inner] product is never stored.
-INLINE void store_gated(const epilogue *e, int i, int j, const void *input, const void *gate, int offset) {
-    v16f y = activate(e->kind, dequantize(e, i, j, input, offset)) * dequantize(e, i, j + e->gate_offset, gate, offset);
-    store_f32(e->out + (size_t)i * e->ldo + j, y);
+INLINE void store_gated(const epilogue *e, int i, int j, const void *input, const void *gate, int offset, float *o) {
+    store_f32(o, activate(e->kind, dequantize(e, i, j, input, offset)) * dequantize(e, i, j + e->gate_offset, gate, offset));
 }
 
 // The portable tier: the exact integer product 64 columns at a time into a stack buffer, then the
@@ -85,8 +96,9 @@ static void gemm_rows_then_epilogue(int m, int n, int k, const uint8_t *a, int l
                 gemm_portable(1, width, k, row, lda, w + (size_t)(j0 + e->gate_offset) * k, e->w_sums + j0 + e->gate_offset,
                               gate, width);
             for (int v = 0; v < width; v += 16) {
-                if (gated) store_gated(e, i, j0 + v, input + v, gate + v, 0);
-                else store_plain(e, i, j0 + v, input + v, 0);
+                float *o = panel_out(e, j0 + v) + (size_t)i * e->ldo;
+                if (gated) store_gated(e, i, j0 + v, input + v, gate + v, 0, o);
+                else store_plain(e, i, j0 + v, input + v, 0, o);
             }
         }
 }
@@ -160,6 +172,7 @@ TARGET_AVX2 static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda
         }
         for (int j = 0; j < n; j += PANEL) {
             const int8_t *panel = w + (size_t)j * k;
+            float *o = e ? panel_out(e, j) : NULL;
             for (int i = i0; i < i1; i += MR2) {
                 const int16_t *rows = wide + (size_t)(i - i0) * k;
                 const int mr = i1 - i < MR2 ? i1 - i : MR2;
@@ -169,9 +182,9 @@ TARGET_AVX2 static void gemm_avx2(int m, int n, int k, const uint8_t *a, int lda
                     if (!e) {
                         for (int l = 0; l < PANEL; l++) c[(size_t)(i + r) * ldc + j + l] = input[r][l] - 128 * w_sums[j + l];
                     } else if (gated) {
-                        store_gated(e, i + r, j, input[r], gate[r], 1);
+                        store_gated(e, i + r, j, input[r], gate[r], 1, o + (size_t)(i + r) * e->ldo);
                     } else {
-                        store_plain(e, i + r, j, input[r], 1);
+                        store_plain(e, i + r, j, input[r], 1, o + (size_t)(i + r) * e->ldo);
                     }
                 }
             }
@@ -242,16 +255,18 @@ static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8
         for (int j0 = 0; j0 < n; j0 += per_tile * PANEL) {
             int q = (n - j0) / PANEL; if (q > per_tile) q = per_tile;
             const int8_t *wv[NV];
+            float *o[NV];  // where row 0 of each output panel goes
             for (int v = 0; v < q; v++) {
                 wv[v] = w + (size_t)(j0 + v * PANEL) * k;
                 if (gated) wv[q + v] = wv[v] + (size_t)e->gate_offset * k;
+                if (e) o[v] = panel_out(e, j0 + v * PANEL);
             }
             for (int i = i0; i < i1; i += MR) {
                 int mr = i1 - i < MR ? i1 - i : MR;
                 if (e)  // the epilogue's output lines arrive while the tile computes (the residual misses L2)
                     for (int r = 0; r < mr; r++)
                         for (int v = 0; v < q; v++)
-                            __builtin_prefetch(e->out + (size_t)(i + r) * e->ldo + j0 + v * PANEL, 1, 3);
+                            __builtin_prefetch(o[v] + (size_t)(i + r) * e->ldo, 1, 3);
                 tiles[mr - 1][(gated ? 2 * q : q) - 1](k, a + (size_t)i * lda, lda, wv, acc);
                 for (int r = 0; r < mr; r++)
                     for (int v = 0; v < q; v++) {
@@ -260,9 +275,9 @@ static void gemm_vnni(int m, int n, int k, const uint8_t *a, int lda, const int8
                             __m512i comp = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(w_sums + j)), 7);
                             _mm512_storeu_si512((void *)(c + (size_t)(i + r) * ldc + j), _mm512_sub_epi32(acc[r][v], comp));
                         } else if (gated) {
-                            store_gated(e, i + r, j, &acc[r][v], &acc[r][q + v], 1);
+                            store_gated(e, i + r, j, &acc[r][v], &acc[r][q + v], 1, o[v] + (size_t)(i + r) * e->ldo);
                         } else {
-                            store_plain(e, i + r, j, &acc[r][v], 1);
+                            store_plain(e, i + r, j, &acc[r][v], 1, o[v] + (size_t)(i + r) * e->ldo);
                         }
                     }
             }
@@ -293,14 +308,21 @@ static void gemm_with_epilogue(int m, int n, int k, const uint8_t *a, int lda, c
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                          const int32_t *w_sums, const float *a_scale, const float *w_scale,
                          const float *bias, int accumulate, float *out, int ldo) {
-    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, accumulate, 0, 0};
+    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, accumulate, 0, 0, 0, 0, 0};
+    gemm_with_epilogue(m, n, k, a, lda, w, &e, 0);
+}
+
+void mb_gemm_u8s8_panels_blocked(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                                 const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                                 const float *bias, float *out, int col0, int block_cols, size_t block_stride) {
+    epilogue e = {w_sums, a_scale, w_scale, bias, out, block_cols, 0, 0, 0, col0, block_cols, block_stride};
     gemm_with_epilogue(m, n, k, a, lda, w, &e, 0);
 }
 
 void mb_gemm_u8s8_panels_gated(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
                                const int32_t *w_sums, const float *a_scale, const float *w_scale,
                                const float *bias, int gate_offset, int kind, float *out, int ldo) {
-    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, 0, gate_offset, kind};
+    epilogue e = {w_sums, a_scale, w_scale, bias, out, ldo, 0, gate_offset, kind, 0, 0, 0};
     gemm_with_epilogue(m, n, k, a, lda, w, &e, 1);
 }
 

@@ -110,6 +110,31 @@ final class PanelGemmTests: XCTestCase {
         }
     }
 
+    /// Column blocks (head-major q, k, v): every value lands where the layout says, equal to the
+    /// plain product's, on every tier; nothing else in the buffer is written. Blocks of 32 columns,
+    /// starting mid-block (col0 = 16), with a gap of 5 floats between blocks.
+    func testColumnBlocksPlaceThePlainProduct() {
+        let c = epilogueCase(), width = 32, col0 = 16, stride = c.m * width + 5
+        let blocks = (col0 + c.n + width - 1) / width
+        for tier in 0...mb_active_tier() {
+            mb_force_tier(Int32(tier))
+            var plain = [Float](repeating: .nan, count: c.m * c.n)
+            mb_gemm_u8s8_panels(Int32(c.m), Int32(c.n), Int32(c.k), c.q, Int32(c.k), c.packed, c.sums, c.rowScales, c.wScale,
+                                c.bias, 0, &plain, Int32(c.n))
+            var blocked = [Float](repeating: .nan, count: blocks * stride)
+            mb_gemm_u8s8_panels_blocked(Int32(c.m), Int32(c.n), Int32(c.k), c.q, Int32(c.k), c.packed, c.sums, c.rowScales,
+                                        c.wScale, c.bias, &blocked, Int32(col0), Int32(width), stride)
+            var expected = [Float](repeating: .nan, count: blocks * stride)
+            for i in 0..<c.m {
+                for j in 0..<c.n {
+                    let column = col0 + j
+                    expected[(column / width) * stride + i * width + column % width] = plain[i * c.n + j]
+                }
+            }
+            XCTAssertEqual(blocked.map(\.bitPattern), expected.map(\.bitPattern), "tier \(tier)")
+        }
+    }
+
     /// The fused GeGLU epilogue against act(y[:, c]) * y[:, inner + c] in Double, for every
     /// activation on every tier, including a tile of 16 columns at the end (inner = 48).
     func testGatedEpilogueMatchesReference() {

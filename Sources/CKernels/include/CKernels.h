@@ -32,6 +32,14 @@ void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const i
                          const int32_t *w_sums, const float *a_scale, const float *w_scale,
                          const float *bias, int accumulate, float *out, int ldo);
 
+/// The product above (no residual add) into column blocks: column c = col0 + j of row i goes to
+/// out[(c / block_cols) * block_stride + i * block_cols + c % block_cols]. With block_cols = head_dim
+/// that writes q, k, v head-major, each head's rows contiguous for the attention kernel.
+/// block_cols % 16 == 0 and col0 % 16 == 0.
+void mb_gemm_u8s8_panels_blocked(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
+                                 const int32_t *w_sums, const float *a_scale, const float *w_scale,
+                                 const float *bias, float *out, int col0, int block_cols, size_t block_stride);
+
 /// GeGLU on the product above: out[i][j] = act(y[i][j]) * y[i][j + gate_offset] for j in [0, n),
 /// `act` one of MB_ACT_*. `w`, `w_sums`, `w_scale` and `bias` describe columns from 0 on, input
 /// and gate halves alike; n and gate_offset are multiples of 16. The [m, 2n] product is never stored.

@@ -17,6 +17,9 @@ enum PanelGemm {
         case accumulate
         /// GeGLU: out[:, c] = act(y[:, c]) * y[:, inner + c] for c < inner, where W has 2 x inner rows.
         case gated(Activation)
+        /// out = y in blocks of `width` columns, `stride` floats apart, each block's rows `width` floats
+        /// apart: column c of row i at (c / width) x stride + i x width + c % width (`width` % 16 == 0).
+        case columnBlocks(width: Int, stride: Int)
     }
 
     /// Panels (16 columns each) per task: 256 columns, a multiple of the kernel's 64-column tile.
@@ -46,6 +49,9 @@ enum PanelGemm {
                     case .store, .accumulate:
                         let accumulate: Int32 = if case .accumulate = epilogue { 1 } else { 0 }
                         mb_gemm_u8s8_panels(m, width, kk, xq, kk, w, s, xScales, scales, bj, accumulate, out, Int32(n))
+                    case .columnBlocks(let blockWidth, let blockStride):
+                        mb_gemm_u8s8_panels_blocked(m, width, kk, xq, kk, w, s, xScales, scales, bj, y, Int32(j0),
+                                                    Int32(blockWidth), blockStride)
                     case .gated(let activation):
                         mb_gemm_u8s8_panels_gated(m, width, kk, xq, kk, w, s, xScales, scales, bj, Int32(outputs),
                                                   activation.kernelKind, out, Int32(outputs))

@@ -38,9 +38,25 @@ struct Attention: @unchecked Sendable {
     func callAsFunction(_ x: LinearInput, batch: PackedBatch, rope: (cos: [Float], sin: [Float]),
                         scratch: LayerScratch, addingTo hidden: UnsafeMutablePointer<Float>) {
         let tokens = batch.tokenCount
-        wqkv(x, rows: tokens, into: scratch.wide)
+        project(x, rows: 0..<tokens, of: tokens, into: scratch.wide)
         attend(batch: batch, rope: rope, scratch: scratch)
         wo.accumulate(scratch.gated, rows: tokens, into: hidden, scratch: scratch.delta)
+    }
+
+    /// Whether q, k, v are stored head-major, [3 x heads][tokens][headDim] (q's heads, then k's,
+    /// then v's), so each head's rows are contiguous for the attention kernel; else token-major
+    /// [tokens][3 x hidden] as Wqkv computes them. Only the W8A8 kernel's epilogue can scatter its
+    /// columns that way.
+    var headMajor: Bool { wqkv.takesQuantizedInput && headDim % 16 == 0 }
+
+    /// Wqkv for the rows `rows` of a batch of `tokens` tokens: their q, k, v into `qkv` in the
+    /// layout `headMajor` says.
+    func project(_ x: LinearInput, rows: Range<Int>, of tokens: Int, into qkv: UnsafeMutablePointer<Float>) {
+        if headMajor {
+            wqkv(x, rows: rows.count, columnBlocks: headDim, blockStride: tokens * headDim, into: qkv + rows.lowerBound * headDim)
+        } else {
+            wqkv(x, rows: rows.count, into: qkv + rows.lowerBound * 3 * numHeads * headDim)
+        }
     }
 
     /// The attention core between the two projections: the context [tokens, hidden] in
@@ -62,8 +78,8 @@ struct Attention: @unchecked Sendable {
                 let tables = (cos: cos.baseAddress!, sin: sin.baseAddress!)
                 ParallelLoop.run(tasks.count) { t in
                     let task = tasks[t]
-                    attendBlock(qkv: qkvAddress, sequence: task.range, head: task.head, queries: task.queries,
-                                rope: tables, into: contextAddress)
+                    attendBlock(qkv: qkvAddress, tokens: batch.tokenCount, sequence: task.range, head: task.head,
+                                queries: task.queries, rope: tables, into: contextAddress)
                 }
             }
         }
@@ -72,17 +88,25 @@ struct Attention: @unchecked Sendable {
     /// Attention for one block of queries (positions within the sequence) of one head of one
     /// sequence: the fused C kernel (rotary embeddings applied as q and k are read, then scores,
     /// banded softmax and values per group of rows; Docs/kernels.md).
-    private func attendBlock(qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, queries: Range<Int>,
+    private func attendBlock(qkv: UnsafePointer<Float>, tokens: Int, sequence: Range<Int>, head: Int, queries: Range<Int>,
                              rope: (cos: UnsafePointer<Float>, sin: UnsafePointer<Float>),
                              into context: UnsafeMutablePointer<Float>) {
-        let hidden = numHeads * headDim, stride = 3 * hidden, n = sequence.count
+        let hidden = numHeads * headDim, n = sequence.count
         let (q0, q1) = (queries.lowerBound, queries.upperBound)
         let window = kind == .global ? -1 : halfWindow
-        let q = qkv + sequence.lowerBound * stride + head * headDim
+        // The sequence's rows of this head in q, then k, then v; consecutive rows `stride` floats apart.
+        let (q, k, v, stride): (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Int)
+        if headMajor {
+            let block = tokens * headDim, first = qkv + head * block + sequence.lowerBound * headDim
+            (q, k, v, stride) = (first, first + numHeads * block, first + 2 * numHeads * block, headDim)
+        } else {
+            let first = qkv + sequence.lowerBound * 3 * hidden + head * headDim
+            (q, k, v, stride) = (first, first + hidden, first + 2 * hidden, 3 * hidden)
+        }
         let out = context + sequence.lowerBound * hidden + head * headDim
         let floats = mb_attention_scratch_floats(Int32(n), Int32(headDim), Int32(q1 - q0), Int32(window))
         ScratchPool.shared.withBuffer(count: floats) { scratch in
-            mb_attention_rows(Int32(n), Int32(headDim), q, q + hidden, q + 2 * hidden, Int32(stride), Int32(q0), Int32(q1),
+            mb_attention_rows(Int32(n), Int32(headDim), q, k, v, Int32(stride), Int32(q0), Int32(q1),
                               Int32(window), 1 / Float(headDim).squareRoot(), rope.cos, rope.sin, bf16Products ? 1 : 0,
                               scratch, out, Int32(hidden))
         }

@@ -39,7 +39,7 @@ extension EncoderLayer {
                 $0(x, rows: r.count, for: attention.wqkv, floats: scratch.normed + r.lowerBound * h,
                    quantized: scratch.quantized.rows(from: r.lowerBound))
             }
-            attention.wqkv(input ?? .float(x), rows: r.count, into: scratch.wide + r.lowerBound * 3 * h)
+            attention.project(input ?? .float(x), rows: r, of: tokens, into: scratch.wide)
         }
         attention.attend(batch: batch, rope: rope, scratch: scratch)  // context in `gated`
         ParallelLoop.run(chunks) { chunk in  // Wo, then the MLP, whose GeGLU output takes the spent q, k, v's place

@@ -111,6 +111,13 @@ struct Linear: @unchecked Sendable {
         else { product(input.floats, rows: rows, into: y) }
     }
 
+    /// y = x W^T + b written in blocks of `width` columns (`PanelGemm.Epilogue.columnBlocks`); only
+    /// for W8A8 panel layers (`takesQuantizedInput`), with `width` % 16 == 0.
+    func callAsFunction(_ input: LinearInput, rows: Int, columnBlocks width: Int, blockStride: Int,
+                        into y: UnsafeMutablePointer<Float>) {
+        panelProduct(input, rows: rows, epilogue: .columnBlocks(width: width, stride: blockStride), into: y)
+    }
+
     /// y += x W^T + b: a residual connection. The W8A8 panel kernel adds in its epilogue; other
     /// paths compute the product into `scratch` ([rows, outFeatures]) and add it.
     func accumulate(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
