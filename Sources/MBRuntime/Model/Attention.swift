@@ -60,8 +60,8 @@ struct Attention: @unchecked Sendable {
     }
 
     /// The attention core between the two projections: the context [tokens, hidden] in
-    /// `scratch.gated` from q, k, v [tokens, 3 x hidden] in `scratch.wide`. Callers that schedule the
-    /// projections themselves (`EncoderLayer`'s row chunks) call this between them.
+    /// `scratch.gated` from q, k, v in `scratch.wide` (laid out as `project` writes them). Callers
+    /// that schedule the projections themselves (`EncoderLayer`'s row chunks) call this between them.
     func attend(batch: PackedBatch, rope: (cos: [Float], sin: [Float]), scratch: LayerScratch) {
         let qkv = scratch.wide, context = scratch.gated
         // One task per (sequence, head, query block); each task owns its rows of `context`.
