@@ -1,6 +1,4 @@
 import Foundation
-import MBConverter
-import MBFormat
 import MBRuntime
 import XCTest
 
@@ -9,12 +7,7 @@ final class BatchCompositionTests: XCTestCase {
     /// W8A8 layers run whole for few tokens and in row chunks for many (EncoderLayer+RowChunks), with
     /// chunk boundaries falling inside sequences: a batch must give every sequence the bits it gets alone.
     func testW8A8BatchMatchesSequencesRunAlone() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        let fp32 = dir.appendingPathComponent("model.mbc"), int8 = dir.appendingPathComponent("int8.mbc")
-        _ = try Converter(directory: TestPaths.fixtures.appendingPathComponent("tokcls-f32")).convert(to: fp32)
-        let source = try ModelFileTensorSource(url: fp32)
-        _ = try Quantizer(source: source, plan: QuantizationPlan(config: source.config, options: .init(target: .int8))).write(to: int8)
-        let model = try ModernBert(contentsOf: int8, mode: .w8a8)
+        let model = try ModernBert(contentsOf: try FixtureModelFiles.fp32AndInt8("tokcls-f32").int8, mode: .w8a8)
         let before = Threading.threads
         defer { Threading.setThreads(before) }
         Threading.setThreads(2)

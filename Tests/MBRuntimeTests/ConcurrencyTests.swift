@@ -38,11 +38,7 @@ final class ThreadingTests: XCTestCase {
     /// One thread and two give bit-identical outputs (no split divides a reduction), on fp32 and
     /// int8 files in both execution modes, for small inputs (the few-row kernels) and large ones.
     func testThreadCountDoesNotChangeResults() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        let fp32 = dir.appendingPathComponent("model.mbc"), int8 = dir.appendingPathComponent("int8.mbc")
-        _ = try Converter(directory: TestPaths.fixtures.appendingPathComponent("tokcls-f32")).convert(to: fp32)
-        let source = try ModelFileTensorSource(url: fp32)
-        _ = try Quantizer(source: source, plan: QuantizationPlan(config: source.config, options: .init(target: .int8))).write(to: int8)
+        let (fp32, int8) = try FixtureModelFiles.fp32AndInt8("tokcls-f32")
         let before = Threading.threads
         defer { Threading.setThreads(before) }
         var generator = SplitMix64(seed: 9)
