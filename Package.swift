@@ -3,8 +3,9 @@
 // mbconvert: ModernBERT from Hugging Face form to small CPU hosts.
 //
 // Modules depend one way:
-//   MBFormat (shared file-format types, safetensors, checksums)
-//     <- MBTokenizer (ModernBERT's tokenizer.json, no dependencies beyond Foundation)
+//   MBJSON (the strict JSON scanner both parsers below share; no dependencies, not even Foundation)
+//     <- MBFormat (shared file-format types, safetensors, checksums)
+//     <- MBTokenizer (ModernBERT's tokenizer.json; nothing beyond MBJSON and Foundation)
 //     <- MBRuntime (mmap reader, kernels, model, heads: what a deployment host ships)
 //     <- MBConverter (Hugging Face readers, file writer, quantizer; runs MBRuntime for --auto)
 //     <- MBValidator (compares a candidate model with an fp32 reference: metrics, thresholds, report)
@@ -42,8 +43,9 @@ let package = Package(
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
         // The int8 dot-product and fp16 conversion instructions Swift cannot emit, with run-time dispatch.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "MBFormat", dependencies: ["CZstd", "CXXHash"], swiftSettings: numericFlags),
-        .target(name: "MBTokenizer", dependencies: [], swiftSettings: kernelFlags),
+        .target(name: "MBJSON", swiftSettings: numericFlags),
+        .target(name: "MBFormat", dependencies: ["MBJSON", "CZstd", "CXXHash"], swiftSettings: numericFlags),
+        .target(name: "MBTokenizer", dependencies: ["MBJSON"], swiftSettings: kernelFlags),
         .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "MBConverter", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime"], swiftSettings: numericFlags),
         .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"], swiftSettings: numericFlags),
@@ -51,6 +53,7 @@ let package = Package(
             "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "MBJSONTests", dependencies: ["MBJSON"]),
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
         .testTarget(name: "MBTokenizerTests", dependencies: ["MBTokenizer"], resources: [.copy("Fixtures")]),
         // Test data is read in place (found from #filePath), not copied into bundles.

@@ -7,8 +7,9 @@
 #   FUZZ_MAX_TIME=S stops each target after S seconds even if it has not reached N runs (counts still printed)
 #
 # Each target is the module's own sources compiled together with a small entry file in Fuzz/ (so it
-# can reach internal entry points), with coverage instrumentation and AddressSanitizer. Corpora start
-# from real files (Fuzz/seeds, test fixtures, the real tokenizer.json and configs) and grow in
+# can reach internal entry points), with coverage instrumentation and AddressSanitizer. MBJSON, which
+# MBFormat and MBTokenizer import, is built first as a module of its own with the same flags. Corpora
+# start from real files (Fuzz/seeds, test fixtures, the real tokenizer.json and configs) and grow in
 # .build-fuzz/corpus/<target>; crashing inputs land in .build-fuzz/artifacts/. The last lines print
 # each target's executions (libFuzzer's stat::number_of_executed_units) and whether it crashed.
 # Not part of CI (.ci/run): a full run takes tens of minutes on 2 cores.
@@ -24,23 +25,30 @@ out=.build-fuzz
 mkdir -p "$out/mods" "$out/corpus" "$out/seeds" "$out/artifacts" "$out/logs"
 
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -I Sources/CZstd -I Sources/CXXHash)
+json_sources=$(find Sources/MBJSON -name '*.swift' | sort)
 format_sources=$(find Sources/MBFormat -name '*.swift' | sort)
 tokenizer_sources=$(find Sources/MBTokenizer -name '*.swift' | sort)
 converter_sources=$(find Sources/MBConverter -name '*.swift' | sort)
 
+build_json() {
+    echo "building $out/mods/libMBJSON.a"
+    swiftc "${flags[@]}" -module-name MBJSON -emit-module -emit-module-path "$out/mods/MBJSON.swiftmodule" \
+        -emit-library -static $json_sources -o "$out/mods/libMBJSON.a"
+}
+
 build() {
-    local target=$1 bin="$out/fuzz-$1"
+    local target=$1 bin="$out/fuzz-$1" json=(-I "$out/mods" "$out/mods/libMBJSON.a")
     echo "building $bin"
     case $target in
-    safetensors) swiftc "${flags[@]}" -module-name MBFormat $format_sources Fuzz/SafeTensorsFuzz.swift -lzstd -lxxhash -o "$bin" ;;
-    modelfile) swiftc "${flags[@]}" -module-name MBFormat $format_sources Fuzz/ModelFileFuzz.swift -lzstd -lxxhash -o "$bin" ;;
+    safetensors) swiftc "${flags[@]}" -module-name MBFormat $format_sources Fuzz/SafeTensorsFuzz.swift "${json[@]}" -lzstd -lxxhash -o "$bin" ;;
+    modelfile) swiftc "${flags[@]}" -module-name MBFormat $format_sources Fuzz/ModelFileFuzz.swift "${json[@]}" -lzstd -lxxhash -o "$bin" ;;
     config)
-        swiftc "${flags[@]}" -module-name MBFormat -emit-module -emit-module-path "$out/mods/MBFormat.swiftmodule" \
+        swiftc "${flags[@]}" -module-name MBFormat -I "$out/mods" -emit-module -emit-module-path "$out/mods/MBFormat.swiftmodule" \
             -emit-library -static $format_sources -o "$out/mods/libMBFormat.a" &&
-        swiftc "${flags[@]}" -module-name MBConverter -I "$out/mods" $converter_sources Fuzz/ConfigFuzz.swift \
-            "$out/mods/libMBFormat.a" -lzstd -lxxhash -o "$bin" ;;
-    tokenizer-json) swiftc "${flags[@]}" -module-name MBTokenizer $tokenizer_sources Fuzz/TokenizerJSONFuzz.swift -o "$bin" ;;
-    tokenizer-encode) swiftc "${flags[@]}" -module-name MBTokenizer $tokenizer_sources Fuzz/TokenizerEncodeFuzz.swift -o "$bin" ;;
+        swiftc "${flags[@]}" -module-name MBConverter $converter_sources Fuzz/ConfigFuzz.swift \
+            "$out/mods/libMBFormat.a" "${json[@]}" -lzstd -lxxhash -o "$bin" ;;
+    tokenizer-json) swiftc "${flags[@]}" -module-name MBTokenizer $tokenizer_sources Fuzz/TokenizerJSONFuzz.swift "${json[@]}" -o "$bin" ;;
+    tokenizer-encode) swiftc "${flags[@]}" -module-name MBTokenizer $tokenizer_sources Fuzz/TokenizerEncodeFuzz.swift "${json[@]}" -o "$bin" ;;
     *) echo "unknown target $target"; return 1 ;;
     esac 2> >(grep -v "ld.gold: warning: Cannot export local symbol" >&2)
 }
@@ -74,6 +82,7 @@ run() {
     echo "$target exit $?" >> "$log"
 }
 
+build_json 2> >(grep -v "ld.gold: warning: Cannot export local symbol" >&2) || exit 1
 for t in "${targets[@]}"; do build "$t" || exit 1; seed "$t"; done
 start=$(date +%s)
 running=0

@@ -154,4 +154,23 @@ final class SafeTensorsValidationTests: XCTestCase {
             XCTAssertThrowsError(try HeaderJSONParser.parse(Array(bad.utf8)), bad)
         }
     }
+
+    func testJSONParserReportsOffsetsAndLimitsNesting() {
+        XCTAssertThrowsError(try HeaderJSONParser.parse(Array(#"{"a":[1,2,]}"#.utf8))) { error in
+            XCTAssertEqual((error as? JSONParseFailure)?.offset, 10)
+        }
+        XCTAssertThrowsError(try HeaderJSONParser.parse(Array(#"{"a" 1}"#.utf8))) { error in
+            XCTAssertEqual((error as? JSONParseFailure)?.message, "expected ':' after an object key")
+            XCTAssertEqual((error as? JSONParseFailure)?.offset, 5)
+        }
+        // The top-level value is at depth 0; a value at depth `maxDepth` (64) is refused.
+        func nested(_ depth: Int) -> [UInt8] {
+            Array((String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)).utf8)
+        }
+        XCTAssertEqual(HeaderJSONParser.maxDepth, 64)
+        XCTAssertNoThrow(try HeaderJSONParser.parse(nested(63)))
+        XCTAssertThrowsError(try HeaderJSONParser.parse(nested(64))) { error in
+            XCTAssertEqual((error as? JSONParseFailure)?.offset, 64)
+        }
+    }
 }

@@ -24,4 +24,44 @@ final class JSONReaderTests: XCTestCase {
         }
         XCTAssertThrowsError(try JSONReader.parse(Data([0x22, 0xFF, 0xFE, 0x22])), "invalid UTF-8")
     }
+
+    /// RFC 8259 numbers only. Leading zeros and a '.' without digits after it were accepted until
+    /// this parser and the safetensors header parser shared MBJSON's scanner (the header parser
+    /// always refused them); no tokenizer.json in the wild writes them.
+    func testNumbersFollowTheJSONGrammar() throws {
+        for text in ["01", "-01", "[00]", "1.", #"{"a": 1.e5}"#, "1e", "-", "1.5.2", "+1", ".5"] {
+            XCTAssertThrowsError(try JSONReader.parse(Data(text.utf8)), text)
+        }
+        let values = try XCTUnwrap(try JSONReader.parse(Data("[9223372036854775807, 9223372036854775808, -0, 1E2, 0.5e-1]".utf8)) as? [Any])
+        XCTAssertEqual(values[0] as? Int, Int.max)
+        XCTAssertEqual(values[1] as? Double, 9_223_372_036_854_775_808)
+        XCTAssertEqual(values[2] as? Int, 0)
+        XCTAssertEqual(values[3] as? Double, 100)
+        XCTAssertEqual(values[4] as? Double, 0.05)
+        XCTAssertThrowsError(try JSONReader.parse(Data("[1, -1e400]".utf8))) { error in
+            XCTAssertEqual((error as? JSONReader.Failure)?.offset, 4)
+            XCTAssertEqual((error as? JSONReader.Failure)?.message, "number -1e400 is out of range")
+        }
+    }
+
+    func testFailuresCarryTheByteOffset() {
+        XCTAssertThrowsError(try JSONReader.parse(Data(#"{"a": [1, 2,]}"#.utf8))) { error in
+            XCTAssertEqual((error as? JSONReader.Failure)?.offset, 12)
+        }
+        XCTAssertThrowsError(try JSONReader.parse(Data(#"{"k": "x\q"}"#.utf8))) { error in
+            XCTAssertEqual((error as? JSONReader.Failure)?.description, "invalid escape sequence at byte 9")
+        }
+    }
+
+    /// The top-level value is at depth 0; a value at depth `maxDepth` (128) is refused.
+    func testNestingLimit() {
+        func nested(_ depth: Int) -> Data {
+            Data((String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)).utf8)
+        }
+        XCTAssertEqual(JSONReader.maxDepth, 128)
+        XCTAssertNoThrow(try JSONReader.parse(nested(127)))
+        XCTAssertThrowsError(try JSONReader.parse(nested(128))) { error in
+            XCTAssertEqual((error as? JSONReader.Failure)?.offset, 128)
+        }
+    }
 }
