@@ -28,7 +28,9 @@ flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -I Sour
 json_sources=$(find Sources/MBJSON -name '*.swift' | sort)
 format_sources=$(find Sources/MBFormat -name '*.swift' | sort)
 tokenizer_sources=$(find Sources/MBTokenizer -name '*.swift' | sort)
-converter_sources=$(find Sources/MBConverter -name '*.swift' | sort)
+# The config target needs only the config reader and its error type, not the rest of MBConverter
+# (which imports MBTokenizer and MBRuntime).
+converter_sources="Sources/MBConverter/HFConfigReader.swift Sources/MBConverter/ConversionError.swift"
 
 build_json() {
     echo "building $out/mods/libMBJSON.a"
