@@ -28,4 +28,28 @@ final class BatchCompositionTests: XCTestCase {
             }
         }
     }
+
+    /// A file with one layer's Wqkv left in fp16: that layer runs whole (its fp16 product goes through
+    /// other kernels) between layers that run in row chunks, and every sequence still gets what it
+    /// gets alone, to the float rounding of those kernels' different row blocking.
+    func testMixedPrecisionLayersBetweenChunkedOnes() throws {
+        let files = try FixtureModelFiles.fp32AndInt8("tokcls-f32", keep: ["layers.1.attn.Wqkv"])
+        let model = try ModernBert(contentsOf: files.int8, mode: .w8a8)
+        let before = Threading.threads
+        defer { Threading.setThreads(before) }
+        Threading.setThreads(2)
+        var generator = SplitMix64(seed: 22)
+        let sequences = [230, 3, 160, 99].map { n in (0..<n).map { _ in Int32(generator.next() % 400) } }
+        let batch = try model.forward(sequences)
+        let reference = try ModernBert(contentsOf: files.fp32).forward(sequences)
+        for (index, sequence) in sequences.enumerated() {
+            let rows = Array(batch.rows(of: index, in: batch.lastHiddenState))
+            let alone = try model.forward([sequence]).lastHiddenState
+            let worst = zip(rows, alone).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-5, "sequence \(index) (\(sequence.count) tokens)")
+            // And the mixed file is still the model: close to fp32 at int8's accuracy.
+            let fp32 = Array(reference.rows(of: index, in: reference.lastHiddenState))
+            XCTAssertLessThan(zip(rows, fp32).map { abs($0 - $1) }.max()!, 0.1, "sequence \(index) against fp32")
+        }
+    }
 }
