@@ -12,19 +12,12 @@
 //     <- mbconvert (the command-line tool)
 import PackageDescription
 
-// Kernels are the product: release builds drop bounds checks in the runtime. Debug builds
-// (what `swift test` uses) still optimise the numeric modules: unoptimised SIMD and int8 loops
-// are ~100x slower, which would make the model-level tests take many minutes.
-// The Swift kernels assume AVX2/FMA/F16C (x86-64 since 2013, "haswell"); AVX-512 and VNNI code is
-// in CKernels behind run-time dispatch, so one binary serves both kinds of host.
-let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", "haswell"], .when(configuration: .release)),
-    .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(configuration: .debug)),
-]
-let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
-
+// No unsafe build flags: SwiftPM refuses them in any versioned dependency, and this package is a
+// library others depend on. Code that needs CPU-specific instructions is C in CKernels, each tier a
+// function with its own `__attribute__((target(...)))` behind run-time dispatch; the Swift modules
+// build with SwiftPM's defaults (-O and whole-module optimisation in release). Tests run in release
+// (`swift test -c release -Xswiftc -enable-testing`, see Scripts/test.sh): unoptimised int8 and
+// SIMD loops are ~100x slower, which would make the model-level tests take many minutes.
 let package = Package(
     name: "mbconvert",
     platforms: [.macOS(.v13)],
@@ -42,13 +35,13 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CXXHash", path: "Sources/CXXHash"),
         // The int8 dot-product and fp16 conversion instructions Swift cannot emit, with run-time dispatch.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "MBJSON", swiftSettings: numericFlags),
-        .target(name: "MBFormat", dependencies: ["MBJSON", "CZstd", "CXXHash"], swiftSettings: numericFlags),
-        .target(name: "MBTokenizer", dependencies: ["MBJSON"], swiftSettings: kernelFlags),
-        .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"], swiftSettings: kernelFlags),
-        .target(name: "MBConverter", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime"], swiftSettings: numericFlags),
-        .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"], swiftSettings: numericFlags),
+        .target(name: "CKernels"),
+        .target(name: "MBJSON"),
+        .target(name: "MBFormat", dependencies: ["MBJSON", "CZstd", "CXXHash"]),
+        .target(name: "MBTokenizer", dependencies: ["MBJSON"]),
+        .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"]),
+        .target(name: "MBConverter", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime"]),
+        .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"]),
         .executableTarget(name: "mbconvert", dependencies: [
             "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

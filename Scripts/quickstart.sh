@@ -3,6 +3,7 @@
 # run it (fill-mask in both int8 modes, a forward pass), and time it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+Scripts/install-deps.sh
 out=${MBCONVERT_OUT:-.build/quickstart}
 mkdir -p "$out"
 swift build -c release --product mbconvert
