@@ -7,7 +7,8 @@
 // sum (q + 128) w = sum q w + 128 sum w. Every tier computes the same exact integers.
 //
 // This file holds the portable reference and the dispatch; each architecture's kernels live in its
-// folder (x86/gemm_u8s8_avx2.c, x86/gemm_u8s8_vnni.c, arm/...) behind mb_arch_gemm_u8s8.
+// folder (x86/gemm_u8s8_avx2.c, x86/gemm_u8s8_vnni.c, arm/gemm_i8_neon.c, arm/gemm_i8_dot.c,
+// arm/gemm_i8_mm.c) behind mb_arch_gemm_u8s8.
 #include "CKernels.h"
 #include "arch.h"
 #include "gemm_epilogue.h"

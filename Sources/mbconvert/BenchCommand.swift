@@ -125,8 +125,16 @@ struct BenchCommand: ParsableCommand {
 enum PeakMemory {
     static func residentMegabytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)  // glibc declares RUSAGE_SELF as an enum case
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if canImport(Darwin)
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+        #else
         return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+        #endif
     }
 }
 

@@ -38,7 +38,8 @@ void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q
 /// y[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n);
 /// out[i][j] = y[i][j], or out[i][j] + y[i][j] when `accumulate` is nonzero (a residual add).
 ///
-/// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8; `w` is int8 weights [n, k] in
+/// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8 (so 1...255: the ARM64 NEON tier
+/// adds two products in 16 bits, exact for any weight only while no activation byte is 0); `w` is int8 weights [n, k] in
 /// the "panels of 16 rows x 4 columns" layout (Formats/model-file.md, layout 1), n % 16 == 0 and
 /// k % 4 == 0; `w_sums[j]` = sum_p w[j][p]. `bias` may be NULL. Exact int32 accumulation.
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
