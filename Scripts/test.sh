@@ -7,3 +7,6 @@ cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
 
 swift test -c release -Xswiftc -enable-testing "$@"
+
+# The C kernels on ARM64 under qemu (NEON, dot product, i8mm) and natively on this CPU's tiers.
+Scripts/test-aarch64.sh
