@@ -66,6 +66,7 @@ final class GoldenParityTests: XCTestCase {
         let golden = try Golden(goldenURL)
         let model = try convertAndLoad(checkpoint)
         let sequences = try (0..<golden.sequenceCount).map { try golden.inputIds($0) }
+        XCTAssertGreaterThan(sequences.count, 0, "\(label): golden sequences")
         XCTAssertGreaterThan(sequences.map(\.count).max() ?? 0, model.config.localAttention,
                              "\(label): golden inputs must be longer than the sliding window")
 
@@ -94,9 +95,14 @@ final class GoldenParityTests: XCTestCase {
             check("hidden_states.\(layer).\(i)", out.rows(of: b, in: packed), try golden.floats("hidden_states.\(layer).\(i)"))
         }
         check("last_hidden_state.\(i)", out.rows(of: b, in: out.lastHiddenState), try golden.floats("last_hidden_state.\(i)"))
-        if let head = model.head, golden.has("logits.\(i)") {
+        // Every fixture with a head has logits for every sequence, and only those: a head that failed
+        // to load, or a golden file that lost its logits, fails here instead of skipping the check.
+        if golden.has("logits.\(i)") {
+            let head = try XCTUnwrap(model.head, "\(label): the golden file has logits.\(i) but the model has no head")
             let logits = head.logits(out, sequence: b, positions: try golden.logitsRows(i))
             check("logits.\(i)", logits, try golden.floats("logits.\(i)"))
+        } else {
+            XCTAssertNil(model.head, "\(label): the model has a head but the golden file has no logits.\(i) to check it")
         }
         return worst
     }
