@@ -79,7 +79,10 @@ enum CLI {
         }
         let directories = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
             + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        let candidates = directories.map { $0.appendingPathComponent("mbconvert") }
+        var candidates: [URL] = []
+        for url in directories.map({ $0.appendingPathComponent("mbconvert").standardizedFileURL }) where !candidates.contains(url) {
+            candidates.append(url)
+        }
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
         throw CLIError(description: "the mbconvert binary is not next to the test bundle (looked in "
             + candidates.map(\.path).joined(separator: ", ") + "); `swift test` builds it, or set MBCONVERT_BINARY")
