@@ -39,6 +39,7 @@ dev_packages="libopenblas-dev libzstd-dev libxxhash-dev"
 toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
 bind_ro "$toolchain" "$root"
 mount -t proc proc "$root/proc"
+mount --bind /dev/pts "$root/dev/pts"   # apt-get logs through a pseudo-terminal
 : >"$root/etc/gitconfig"
 git config --system --get-regexp '^url\..*\.insteadof$' | while read -r key value; do
     base=${key#url.}; base=${base%.insteadof}
