@@ -33,3 +33,7 @@ swift test -c release -Xswiftc -enable-testing "$@"
 
 # The C kernels on ARM64 under qemu (NEON, dot product, i8mm) and natively on this CPU's tiers.
 Scripts/test-aarch64.sh
+
+# The library as a versioned dependency: a package outside this repo resolves a tagged clone by URL
+# (where SwiftPM refuses unsafe build flags), builds MBRuntime and MBConverter, and runs them.
+Scripts/example-consumer.sh
