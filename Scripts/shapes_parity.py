@@ -136,6 +136,8 @@ def main():
     ap.add_argument("--mbconvert", default=os.path.join(ROOT, ".build", "release", "mbconvert"))
     ap.add_argument("--quantize", action="store_true", help="also int8 + mbconvert validate against the fp32 file")
     ap.add_argument("--bench", action="store_true", help="also mbconvert bench (speed, peak memory)")
+    ap.add_argument("--bench-batch", type=int, default=1)
+    ap.add_argument("--bench-seq", type=int, default=128)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     ap.add_argument("--results", default=None, help="write every figure to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the generated directories and model files")
@@ -143,7 +145,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     results, failed = {}, []
-    for k, shape in enumerate(args.shapes):
+    for shape in args.shapes:
+        k = SHAPES.index(shape)  # the same weights and inputs whichever shapes are asked for
         out_dir = os.path.join(args.out, shape)
         shutil.rmtree(out_dir, ignore_errors=True)
         os.makedirs(out_dir)
@@ -184,7 +187,8 @@ def main():
             r["validate"] = json.load(open(report))
         if args.bench:
             for name, path in [("f32", f32)] + ([("int8", os.path.join(out_dir, "int8.mbc"))] if args.quantize else []):
-                stdout, rss = timed([args.mbconvert, "bench", path, "--batch", "8", "--seq", "128", "--iterations", "3", "--json"])
+                stdout, rss = timed([args.mbconvert, "bench", path, "--batch", str(args.bench_batch),
+                                        "--seq", str(args.bench_seq), "--iterations", "3", "--json"])
                 r[f"bench_{name}"] = {"peak_rss_mib": round(rss, 1), "report": json.loads(stdout)}
         results[shape] = r
         print(f"{shape}: {params / 1e6:.1f}M params, hidden max |diff| {r['hidden_max_abs']:.2e} "
