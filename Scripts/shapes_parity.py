@@ -181,8 +181,10 @@ def main():
             run([args.mbconvert, "quantize", f32, "--int8", "-o", i8])
             r["int8_file_mib"] = round(os.path.getsize(i8) / 2**20, 1)
             report = os.path.join(out_dir, "validate.json")
+            # Top-1 is not checked: random-init logits are near-flat, and argmax flips wherever the reference's
+            # top-two margin is below the int8 error (Docs/validation.md); KL, top-5 and cosines are.
             p, _ = run([args.mbconvert, "validate", i8, "--reference", f32, "--input", inputs, "--mask-rate", "0",
-                        "--json", report])
+                        "--ignore", "logits_top1_agreement", "--json", report])
             r["validate_exit"] = p.returncode
             r["validate"] = json.load(open(report))
         if args.bench:
