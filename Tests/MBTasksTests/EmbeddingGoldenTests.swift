@@ -14,7 +14,7 @@ final class EmbeddingGoldenTests: XCTestCase {
         let texts = golden["texts"] as! [String]
         let expected = (golden["embeddings"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
         let embedder = try Embedder(model: model)
-        XCTAssertEqual(embedder.pooling, .mean)
+        XCTAssertEqual(embedder.pooling, [.mean])
         XCTAssertTrue(embedder.normalize)
         let vectors = try embedder.embed(texts).map(\.vector)
         assertSameShape(vectors, expected, texts: texts.count, width: model.config.hiddenSize)
