@@ -112,6 +112,47 @@ final class FamilyGoldenTests: XCTestCase {
     func testRegexByteLevel() throws { try checkFamily("regex-bytelevel") }
     func testSubwordPrefixSuffix() throws { try checkFamily("subword") }
 
+    /// The on-demand 262,144-entry Gemma-like vocabulary (`--large DIR`, see the script's usage):
+    /// `MB_TOKENIZER_LARGE=DIR swift test ... --filter LargeVocabulary`. Prints load times.
+    func testLargeVocabulary() throws {
+        guard let path = ProcessInfo.processInfo.environment["MB_TOKENIZER_LARGE"] else {
+            throw XCTSkip("set MB_TOKENIZER_LARGE to a directory from make_tokenizer_family_golden.py --large")
+        }
+        let directory = URL(fileURLWithPath: path)
+        let json = try Data(contentsOf: directory.appendingPathComponent("tokenizer.json"))
+        func milliseconds<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+            let start = ContinuousClock.now
+            let value = try body()
+            let d = ContinuousClock.now - start
+            return (value, Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15)
+        }
+        let (fromJSON, jsonMs) = try milliseconds { try Tokenizer(jsonData: json, source: "large tokenizer.json") }
+        let (compiled, compileMs) = try milliseconds { try Tokenizer.compile(jsonData: json, source: "large tokenizer.json") }
+        let (fromCompiled, compiledMs) = try milliseconds {
+            try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "large (compiled)") }
+        }
+        XCTAssertEqual(fromJSON.vocabSize, 262_144)
+        XCTAssertEqual(fromCompiled.vocabSize, 262_144)
+        print(String(format: "large vocabulary: tokenizer.json %.1f MB loads in %.0f ms; compiled %.1f MB (compile %.0f ms) loads in %.1f ms",
+                     Double(json.count) / 1e6, jsonMs, Double(compiled.count) / 1e6, compileMs, compiledMs))
+        let decoder = JSONDecoder()
+        func lines(_ name: String) throws -> [Data] {
+            try Data(contentsOf: directory.appendingPathComponent(name)).split(separator: UInt8(ascii: "\n")).map { Data($0) }
+        }
+        let texts = try lines("texts.jsonl").map { try decoder.decode(String.self, from: $0) }
+        let cases = try lines("golden.jsonl").enumerated().map { index, data -> Case in
+            struct Line: Decodable { var text: Int; var pair: Int?; var max_length: Int?; var ids: [Int32]; var offsets: [Int]; var type_ids: [Int32]?; var decoded: String }
+            let l = try decoder.decode(Line.self, from: data)
+            return Case(line: index + 1, text: texts[l.text], pair: l.pair.map { texts[$0] }, maxLength: l.max_length, ids: l.ids,
+                        offsets: stride(from: 0, to: l.offsets.count, by: 2).map { TokenOffset(start: l.offsets[$0], end: l.offsets[$0 + 1]) },
+                        typeIds: l.type_ids, decoded: l.decoded)
+        }
+        XCTAssertEqual(cases.count, texts.count)
+        for (kind, tokenizer) in [("json", fromJSON), ("compiled", fromCompiled)] {
+            XCTAssertEqual(Self.check(cases, tokenizer, label: "large (\(kind))"), cases.count, "large (\(kind))")
+        }
+    }
+
     /// Held-out texts for the committed tokenizers (`--seed N --out DIR`, see the script's usage):
     /// `MB_TOKENIZER_FAMILY_GOLDEN=DIR swift test ... --filter FamilyGolden`.
     func testExternalFamilyGoldens() throws {

@@ -41,24 +41,19 @@ extension BPEModel {
     init(json: JSONFields, characterLevel: Bool) throws {
         let file = json.file
         let options = try Options(json: json)
-        let vocab: [(key: String, value: Any)]
-        let equivalentKeys: Bool
-        if let dictionary = json.optional("vocab") as? [String: Any] {
-            vocab = dictionary.map { ($0.key, $0.value) }
-            equivalentKeys = false
-        } else if let object = json.optional("vocab") as? JSONEquivalentKeysObject {
-            vocab = object.members.map { ($0.0, $0.1) }
-            equivalentKeys = true
-        } else {
+        // With canonically equivalent tokens (JSONEquivalentKeysObject) the dictionary keeps one of
+        // each class, so lookups go through the byte-exact sorted index; otherwise it holds every token.
+        let vocabValue = json.optional("vocab")
+        let members = (vocabValue as? JSONEquivalentKeysObject)?.members
+        guard let dictionary = vocabValue as? [String: Any] ?? (members != nil ? [:] : nil) else {
             throw TokenizerError.missingField(file: file, path: json.childPath("vocab"))
         }
-        // With canonically equivalent tokens the dictionary keeps one of each class (lookups then
-        // go through the byte-exact sorted index); otherwise it holds every token.
+        let equivalentKeys = members != nil
         var idForToken: [String: Int32] = [:]
-        idForToken.reserveCapacity(vocab.count)
+        idForToken.reserveCapacity(dictionary.count)
         var tokenForId: [Int32: String] = [:]
         var maxId: Int32 = -1
-        for (token, value) in vocab {
+        func record(_ token: String, _ value: Any) throws {
             let raw = (value as? Int) ?? (value as? NSNumber)?.intValue
             guard let raw, let id = Int32(exactly: raw), id >= 0 else {
                 throw TokenizerError.invalidValue(file: file, path: json.childPath("vocab.\(token)"), reason: "not a token id")
@@ -67,10 +62,15 @@ extension BPEModel {
             if equivalentKeys { tokenForId[id] = token }
             maxId = max(maxId, id)
         }
+        if let members {
+            for (token, value) in members { try record(token, value) }
+        } else {
+            for (token, value) in dictionary { try record(token, value) }
+        }
         let entries = equivalentKeys ? tokenForId.count : idForToken.count
         // The id-to-token table is dense, so a damaged or hostile id (2^31 - 1) must not size it.
         guard Int(maxId) < entries + Self.maxIdGap else {
-            let token = vocab.first { ($0.value as? Int) == Int(maxId) }?.key ?? "?"
+            let token = idForToken.first { $0.value == maxId }?.key ?? "?"
             throw TokenizerError.invalidValue(file: file, path: json.childPath("vocab.\(token)"),
                                               reason: "id \(maxId) is far beyond the vocabulary's \(entries) entries")
         }
@@ -102,11 +102,16 @@ extension BPEModel {
                 throw TokenizerError.invalidValue(file: file, path: json.childPath("merges[\(rank)]"), reason: "expected a pair of strings")
             }
             // The merged token is left + right without the continuing-subword prefix's bytes.
-            let right = Array(pair.1.utf8)
-            let merged = right.count >= options.prefix.count
-                ? String(validating: Array(pair.0.utf8) + right[options.prefix.count...], as: UTF8.self) : nil
-            guard let left = vocabulary.id(of: pair.0), let rightId = vocabulary.id(of: pair.1), let merged,
-                  let mergedId = vocabulary.id(of: merged) else {
+            let merged: String?
+            if options.prefix.isEmpty {
+                merged = pair.0 + pair.1
+            } else {
+                let right = Array(pair.1.utf8)
+                merged = right.count >= options.prefix.count
+                    ? String(validating: Array(pair.0.utf8) + right[options.prefix.count...], as: UTF8.self) : nil
+            }
+            func id(_ token: String) -> Int32? { equivalentKeys ? vocabulary.id(of: token) : idForToken[token] }
+            guard let left = id(pair.0), let rightId = id(pair.1), let merged, let mergedId = id(merged) else {
                 throw TokenizerError.invalidValue(file: file, path: json.childPath("merges[\(rank)]"),
                                                   reason: "merge '\(pair.0) \(pair.1)' uses a token missing from the vocabulary")
             }

@@ -54,8 +54,9 @@ struct Vocabulary: Sendable {
         switch index {
         case let .dictionary(ids):
             // `String` equality is canonical equivalence: "\u{E9}" finds "e\u{301}". Tokens are bytes.
-            guard let id = ids[token], bytes[range(Int(id))].elementsEqual(token.utf8) else { return nil }
-            return id
+            guard let id = ids[token] else { return nil }
+            var token = token
+            return token.withUTF8 { spells(id, $0) } ? id : nil
         case .sorted:
             var token = token
             return token.withUTF8 { id(ofUTF8: $0) }
@@ -66,7 +67,7 @@ struct Vocabulary: Sendable {
     func id(ofUTF8 key: UnsafeBufferPointer<UInt8>) -> Int32? {
         switch index {
         case let .dictionary(ids):
-            guard let id = ids[String(decoding: key, as: UTF8.self)], bytes[range(Int(id))].elementsEqual(key) else { return nil }
+            guard let id = ids[String(decoding: key, as: UTF8.self)], spells(id, key) else { return nil }
             return id
         case let .sorted(sorted):
             return bytes.withUnsafeBufferPointer { all in
@@ -87,6 +88,13 @@ struct Vocabulary: Sendable {
         }
     }
 
+    /// Whether token `id` is exactly the bytes `key`.
+    @inline(__always)
+    private func spells(_ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let r = range(Int(id))
+        guard r.count == key.count else { return false }
+        return r.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + r.lowerBound, key.baseAddress!, r.count) == 0 }
+    }
 
     /// Every id that has a token, in the order of the compiled form's sorted index.
     func sortedIds() -> [Int32] {
