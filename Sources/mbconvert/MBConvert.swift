@@ -11,7 +11,7 @@ struct MBConvert: ParsableCommand {
             QuantizeCommand.self, ValidateCommand.self, BenchCommand.self,
             // text tasks
             FillMaskCommand.self, EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self,
-            NERCommand.self, QACommand.self,
+            NERCommand.self, QACommand.self, RerankCommand.self,
         ]
     )
 }
