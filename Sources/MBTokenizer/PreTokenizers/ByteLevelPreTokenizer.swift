@@ -1,14 +1,46 @@
-/// Splits normalized text into the words that byte-level BPE encodes one at a time.
+/// The `ByteLevel` pre-tokenizer: splits normalized text into the words that byte-level BPE
+/// encodes one at a time (each word's UTF-8 bytes, spelled in GPT-2's byte alphabet, are what the
+/// model sees; ``SequenceEncoder`` hands the bytes to the model directly).
 ///
-/// This is a hand-written scanner equivalent to the GPT-2 pattern used by the ByteLevel
-/// pre-tokenizer with `use_regex: true`:
+/// The split is a hand-written scanner equivalent to the GPT-2 pattern used with `use_regex: true`:
 ///
 ///     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 ///
 /// Alternatives are tried in order at each position, as a backtracking engine does, so a
 /// contraction wins over punctuation, and a run of whitespace followed by a word leaves its
 /// last character to prefix that word (when it is a plain space) or to stand alone.
-struct PreTokenizer: Sendable {
+struct ByteLevelPreTokenizer: Sendable {
+    /// Put a space before each word that does not start with one.
+    var addPrefixSpace = false
+    /// Split with the GPT-2 pattern (otherwise each word stays whole).
+    var useRegex = true
+
+    init() {}
+
+    init(json: JSONFields) throws {
+        addPrefixSpace = try json.bool("add_prefix_space", default: false)
+        useRegex = try json.bool("use_regex", default: true)
+        // `trim_offsets` only matters to the ByteLevel post-processor.
+    }
+
+    /// The configuration ModernBERT and GPT-2-style files use, which ``SequenceEncoder`` runs inline.
+    var isPlainSplit: Bool { !addPrefixSpace && useRegex }
+
+    func preTokenize(_ text: inout PreTokenizedText) {
+        if addPrefixSpace {
+            text.rewriteWords { builder, word in
+                let start = builder.count
+                if builder.source.scalars[word.lowerBound] != 0x20 { builder.append(0x20, alignedWith: word.lowerBound) }
+                for i in word { builder.append(builder.source.scalars[i], alignedWith: i) }
+                builder.addWord(start..<builder.count)
+            }
+        }
+        guard useRegex else { return }
+        text.splitWords { scalars, word, keep in
+            split(scalars, word) { keep($0..<$1) }
+        }
+    }
+
     /// Calls `body(start, end)` for every word in `scalars[range]`, in order.
     /// The words tile the range exactly.
     @inline(__always)

@@ -60,6 +60,7 @@ struct LongWordMerger {
         return count
     }
 
+    @inline(__always)
     private func push(_ heap: inout [Candidate], _ c: Candidate) {
         heap.append(c)
         var i = heap.count - 1
@@ -69,6 +70,7 @@ struct LongWordMerger {
         }
     }
 
+    @inline(__always)
     private func pop(_ heap: inout [Candidate]) -> Candidate? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()

@@ -53,11 +53,25 @@ struct Vocabulary: Sendable {
     func id(of token: String) -> Int32? {
         switch index {
         case let .dictionary(ids):
-            return ids[token]
+            // `String` equality is canonical equivalence: "\u{E9}" finds "e\u{301}". Tokens are bytes.
+            guard let id = ids[token] else { return nil }
+            var token = token
+            return token.withUTF8 { spells(id, $0) } ? id : nil
+        case .sorted:
+            var token = token
+            return token.withUTF8 { id(ofUTF8: $0) }
+        }
+    }
+
+    /// The id of the token spelled by `key` (UTF-8), without building a `String` when the index is sorted.
+    func id(ofUTF8 key: UnsafeBufferPointer<UInt8>) -> Int32? {
+        switch index {
+        case let .dictionary(ids):
+            guard let id = ids[String(decoding: key, as: UTF8.self)], spells(id, key) else { return nil }
+            return id
         case let .sorted(sorted):
-            let key = Array(token.utf8)
-            return key.withUnsafeBufferPointer { key in
-                bytes.withUnsafeBufferPointer { all in
+            return bytes.withUnsafeBufferPointer { all in
+                sorted.withUnsafeBufferPointer { sorted in
                     var low = 0, high = sorted.count
                     while low < high {
                         let mid = (low + high) / 2
@@ -72,6 +86,14 @@ struct Vocabulary: Sendable {
                 }
             }
         }
+    }
+
+    /// Whether token `id` is exactly the bytes `key`.
+    @inline(__always)
+    private func spells(_ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let r = range(Int(id))
+        guard r.count == key.count else { return false }
+        return r.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + r.lowerBound, key.baseAddress!, r.count) == 0 }
     }
 
     /// Every id that has a token, in the order of the compiled form's sorted index.

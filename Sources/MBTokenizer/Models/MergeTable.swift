@@ -33,12 +33,13 @@ struct MergeTable: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// Keeps the first (lowest-rank) entry when a pair appears twice, like Hugging Face.
+    /// When a pair appears twice the later entry wins, as in Hugging Face (its merge map is built
+    /// by collecting the ranked list into a hash map).
     mutating func insert(left: Int32, right: Int32, rank: Int32, merged: Int32) {
         let key = Self.key(left, right)
         var i = slot(key)
         while entries[2 * i] != Self.empty {
-            if entries[2 * i] == key { return }
+            if entries[2 * i] == key { break }
             i = (i + 1) & mask
         }
         entries[2 * i] = key
