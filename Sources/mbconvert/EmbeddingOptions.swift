@@ -33,3 +33,6 @@ struct EmbeddingOptions: ParsableArguments {
 }
 
 extension SentencePooling: ExpressibleByArgument {}
+
+/// CLS or mean, for options that take a classifier-style pooling (`serve --pooling`).
+extension ModelConfig.Pooling: ExpressibleByArgument {}

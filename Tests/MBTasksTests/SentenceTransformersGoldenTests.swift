@@ -98,6 +98,22 @@ final class SentenceTransformersGoldenTests: XCTestCase {
         XCTAssertEqual(try Embedder(model: model, tokenizer: TaskFixtures.tokenizer, pooling: .cls).dimension, 8)
     }
 
+    /// A host that runs `model.forward` itself (a server batching requests) gets `embed`'s vectors from
+    /// `vector(from:sequence:)`, prompt exclusion, Dense modules and Matryoshka truncation included.
+    func testVectorFromACallersForwardMatchesEmbed() throws {
+        for (name, prompt) in [("st/st6-mean-dense-normalize", "query"), ("st/st6-weightedmean-noprompt", "passage")] {
+            let model = try TaskFixtures.modelWithoutTokenizer(name)
+            let embedder = try Embedder(model: model, tokenizer: TaskFixtures.tokenizer, promptName: prompt, dimensions: 6)
+            let texts = ["A list is a mutable sequence.", "Tuples are immutable.", ""]
+            let ids = texts.map { TaskFixtures.tokenizer.encode(embedder.prompt! + $0).ids }
+            let output = try model.forward(ids)
+            let expected = try embedder.embed(texts).map(\.vector)
+            for s in texts.indices {
+                XCTAssertEqual(embedder.vector(from: output, sequence: s), expected[s], "\(name) \(s)")
+            }
+        }
+    }
+
     func testOlderCallFormsStillCompile() throws {
         // Hosts written against the CLS/mean-only Embedder (the server, Examples/EmbedderDemo).
         let model = try TaskFixtures.modelWithoutTokenizer("st/st6-mean-dense-normalize")

@@ -93,31 +93,48 @@ public struct Embedder: Sendable {
     public func embed(_ texts: [String], progress: TaskProgress? = nil) throws -> [Embedding] {
         let prefix = prompt ?? ""
         let encoded = tokenizer.encodeTruncating(prefix.isEmpty ? texts : texts.map { prefix + $0 }, maxLength: maxLength)
-        let skip = includePrompt || prefix.isEmpty ? 0 : promptLength(prefix)
+        let skip = excludedTokens
         var out: [Embedding] = []
         out.reserveCapacity(texts.count)
         try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
-            let rows = output.ranges.count
-            var x = output.ranges.indices.flatMap { output.pooled($0, modes: pooling, excludingFirst: skip) }
-            if appliesDense { for dense in model.sentenceDense { x = dense(x, rows: rows) } }
-            let width = x.count / max(rows, 1), kept = dimensions.map { min($0, width) } ?? width
-            for s in 0..<rows {
-                let v = Array(x[(s * width)..<(s * width + kept)])
+            for s in output.ranges.indices {
                 let e = encoded[first + s]
-                out.append(Embedding(vector: normalize ? l2Normalized(v) : v, tokenCount: e.encoding.count, truncated: e.truncated))
+                out.append(Embedding(vector: vector(from: output, sequence: s, excluding: skip), tokenCount: e.encoding.count,
+                                     truncated: e.truncated))
             }
         }
         return out
     }
 
-    public func embed(_ text: String) throws -> Embedding { try embed([text])[0] }
+    /// The embedding of one sequence of an encoder output that the caller ran itself: pooling, the Dense
+    /// modules, truncation to `dimensions`, normalisation, as `embed` computes it. A host that batches
+    /// sequences from several sources into one `model.forward` (a server's queue) gets the same vectors
+    /// when it encodes each text as `embed` does: `prompt` in front, truncated to `maxLength`.
+    /// - Parameters:
+    ///   - output: the result of `model.forward` on token ids this embedder's tokenizer produced.
+    ///   - sequence: the index of the sequence in that batch.
+    /// - Returns: a vector of `dimension` values.
+    public func vector(from output: EncoderOutput, sequence: Int) -> [Float] {
+        vector(from: output, sequence: sequence, excluding: excludedTokens)
+    }
 
-    /// sentence-transformers' prompt length: the tokens of the prompt encoded alone, minus a trailing
-    /// special token ([SEP]); so [CLS] and the prompt's own tokens.
-    private func promptLength(_ prompt: String) -> Int {
+    private func vector(from output: EncoderOutput, sequence: Int, excluding skip: Int) -> [Float] {
+        var x = output.pooled(sequence, modes: pooling, excludingFirst: skip)
+        if appliesDense { for dense in model.sentenceDense { x = dense(x, rows: 1) } }
+        if let dimensions, dimensions < x.count { x = Array(x.prefix(dimensions)) }
+        return normalize ? l2Normalized(x) : x
+    }
+
+    /// Tokens at the start of each sequence left out of pooling: none, or with `include_prompt: false`
+    /// sentence-transformers' prompt length (the prompt encoded alone minus a trailing special token,
+    /// so [CLS] and the prompt's own tokens).
+    private var excludedTokens: Int {
+        guard !includePrompt, let prompt, !prompt.isEmpty else { return 0 }
         let ids = tokenizer.encode(prompt).ids
         return ids.count - (ids.last.map(tokenizer.isSpecial) == true ? 1 : 0)
     }
+
+    public func embed(_ text: String) throws -> Embedding { try embed([text])[0] }
 }
 
 extension Embedder {
