@@ -11,10 +11,14 @@ is the median tokens/s per binary and cell, with the min-max range, and the rati
         --shape 1x16 --shape 8x128 --shape mixed32=/tmp/lengths-mixed32.txt --rounds 5
 
 `--file NAME=PATH[:MODE]` (MODE passed as `--mode`), `--shape BxS` or `NAME=LENGTHS_FILE`,
-`--tier avx2` adds `--kernel-tier avx2` to every run. Prints the CPU model and its int8 features first.
+`--tier avx2` adds `--kernel-tier avx2` to every run and, unless OPENBLAS_CORETYPE is already set, runs
+them with OPENBLAS_CORETYPE=Haswell (`--tier avx512`: SkylakeX), so OpenBLAS's fp32 GEMM (f32 files,
+w8a32) uses the kernels such a host would get too; `--kernel-tier` alone reaches only mbconvert's own
+kernels. Prints the CPU model and its int8 features first.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -70,9 +74,14 @@ def main():
             b, _, n = s.partition("x")
             shapes.append((s, ["--batch", b, "--seq", n]))
 
+    env = dict(os.environ)
+    blas_core = {"avx2": "Haswell", "avx512": "SkylakeX"}.get(args.tier or "")
+    if blas_core and "OPENBLAS_CORETYPE" not in env:
+        env["OPENBLAS_CORETYPE"] = blas_core
     model, features = cpu_summary()
     print(f"cpu: {model}; features: {' '.join(features) or 'none of the int8 ones'}; threads {args.threads}"
-          + (f"; kernel tier capped at {args.tier}" if args.tier else ""))
+          + (f"; kernel tier capped at {args.tier}" if args.tier else "")
+          + (f"; OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}" if "OPENBLAS_CORETYPE" in env else ""))
     results = {}  # (bin, file, shape) -> [tok/s]
     tiers = {}
     for rnd in range(args.rounds):
@@ -86,7 +95,7 @@ def main():
                         cmd += ["--mode", mode]
                     if args.tier:
                         cmd += ["--kernel-tier", args.tier]
-                    run = subprocess.run(cmd, capture_output=True, text=True)
+                    run = subprocess.run(cmd, capture_output=True, text=True, env=env)
                     if run.returncode != 0:
                         sys.exit(f"{' '.join(cmd)} failed:\n{run.stderr}")
                     report = json.loads(run.stdout)

@@ -48,6 +48,46 @@ final class PanelGemmTests: XCTestCase {
         }
     }
 
+    /// The extremes of both operands, where a kernel that adds products in 16 bits (AVX2's
+    /// vpmaddubsw) would saturate: activations q = +-127 (bytes 1 and 255) against weights +-127 in
+    /// every sign combination, then mixtures of every byte either operand can hold (q = -128 and
+    /// w = -128 included, though the quantizers never make them). Odd panel counts, ragged rows and a
+    /// k that is not a multiple of 32 reach every tile shape and tail.
+    func testSaturationEdgesAreExactOnEveryTier() {
+        let (m, n, k) = (5, 48, 772)
+        var seed: UInt64 = 3
+        var patterns: [(a: [UInt8], w: [Int8])] = []
+        for (aByte, wByte) in [(UInt8(255), Int8(127)), (1, 127), (255, -127), (1, -127), (0, -128), (0, 127), (255, -128)] {
+            patterns.append((Array(repeating: aByte, count: m * k), Array(repeating: wByte, count: n * k)))
+        }
+        let aChoices: [UInt8] = [0, 1, 2, 127, 128, 129, 254, 255], wChoices: [Int8] = [-128, -127, -126, -1, 0, 1, 126, 127]
+        for _ in 0..<3 {
+            let a = (random(m * k, in: 0...7, seed: &seed) as [Int]).map { aChoices[$0] }
+            let w = (random(n * k, in: 0...7, seed: &seed) as [Int]).map { wChoices[$0] }
+            patterns.append((a, w))
+        }
+        // Pairs of neighbouring k with equal signs on both sides: the largest pair sums there are.
+        patterns.append(((0..<(m * k)).map { ($0 / 2) % 2 == 0 ? 255 : 1 }, (0..<(n * k)).map { ($0 / 2) % 3 == 0 ? -127 : 127 }))
+        for (index, pattern) in patterns.enumerated() {
+            let packed = PanelLayout.pack(pattern.w, rows: n, cols: k)
+            let sums: [Int32] = (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(pattern.w[j * k + $1]) } }
+            var expected = [Int32](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var s: Int32 = 0
+                    for p in 0..<k { s += (Int32(pattern.a[i * k + p]) - 128) * Int32(pattern.w[j * k + p]) }
+                    expected[i * n + j] = s
+                }
+            }
+            for tier in 0...mb_active_tier() {
+                mb_force_tier(Int32(tier))
+                var got = [Int32](repeating: -1, count: m * n)
+                mb_gemm_u8s8_panels_i32(Int32(m), Int32(n), Int32(k), pattern.a, Int32(k), packed, sums, &got, Int32(n))
+                XCTAssertEqual(got, expected, "pattern \(index), tier \(tier)")
+            }
+        }
+    }
+
     /// Quantized activations, packed weights and the exact dequantized product y (in Double) for
     /// the epilogue tests.
     private struct EpilogueCase {

@@ -1,99 +1,144 @@
 // The int8 GEMM for AVX2 hosts (tier 1, and tier 2: AVX-512 without VNNI): see gemm_u8s8.c for the
-// panel layout and the contract.
+// panel layout and the contract, Docs/kernels.md ("Without VNNI") for the measurements.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "../gemm_epilogue.h"
 #include "x86.h"
 
+// vpmaddubsw multiplies 32 unsigned bytes by 32 signed bytes and adds neighbouring products into
+// int16, saturating; vpmaddwd against ones adds those pairs into int32. With activations as q + 128
+// and weights up to +-127 a pair can reach 64,770 and saturate, so the operands are rearranged:
+//
+//   unsigned operand  u = |q|                  (0 .. 128)
+//   signed operand    s = w ^ (q < 0 ? ~0 : 0)  (w, or ~w = -w - 1 where q is negative)
+//
+// u * s = q * w where q >= 0, and |q| * (-w - 1) = q * w - |q| where q < 0. So
+// sum u * s = sum q * w - sum over negative q of |q|: the correction depends on the activation row
+// only and is added back once per row. Every product lies in [-128 * 128, 128 * 127], so a pair sum
+// lies in [-32,768, 32,512] and never saturates, for any byte in either operand: the result is exact.
+//
+// This costs one vpxor per product vector on top of vpmaddubsw + vpmaddwd + vpaddd. vpxor runs on
+// any of the four vector pipes, where ggml's vpsignb (sign(w, q), the two's complement form) shares
+// the two pipes that multiply on Zen 3 and 4 and limits the kernel to 2/3 of the multiply rate.
+// |q|, the sign masks and the corrections are made once per row block (`prepare_rows`), for every panel.
 
-// Without vpdpbusd, vpmaddwd on bytes widened to int16 (u8 x s8 products fit: 255 x 127 < 2^15, and
-// vpmaddubsw's saturating pair sums would not). A register tile is 2 activation rows x one 16-column
-// panel. Per group of 4 k, the panel's 64 weight bytes widen once, for both rows, to 4 vectors of
-// int16 (columns 4c..4c+3 with their 4 k values); a row's 4 activations, widened once per row block,
-// are broadcast in the same pattern; vpmaddwd leaves each column's two partial sums (k0 + k1,
-// k2 + k3) in adjacent lanes. The partials are added once, after the k loop, not per step.
-#define MR2 2
+#define MR 2     // activation rows per register tile
+#define NV 4     // 8-column vectors per register tile: two panels, or a panel and its GeGLU gate panel
+#define MC 48    // rows per block (at most; fewer when k is long)
+#define PREP_BYTES 32768  // per array of the prepared block (|q| and the masks): 64 KB of stack together
 
-TARGET_AVX2 INLINE void tile_avx2(const int mr, int k, const int16_t *a, int lda, const int8_t *panel,
-                                  int32_t out[MR2][PANEL]) {
-    __m256i acc[MR2][4];
-    for (int r = 0; r < MR2; r++)
-        for (int c = 0; c < 4; c++) acc[r][c] = _mm256_setzero_si256();
+// One register tile: rows [0, mr) of the prepared block against the 8-column vectors of panels
+// wv[0], wv[1] (nv = 2: wv[0] only), with the row corrections added. out[r][8v + c] is column c of vector v.
+TARGET_AVX2 INLINE void tile(const int mr, const int nv, int k, const uint8_t *u, const uint8_t *mask, int ld,
+                             const int8_t *const *wv, const int32_t *corr, int32_t out[MR][NV * 8]) {
+    __m256i acc[MR][NV];
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_si256();
     for (int p = 0; p < k; p += 4) {
-        const int8_t *g = panel + (size_t)p * PANEL;
-        __m256i wv[4];
-        for (int c = 0; c < 4; c++) wv[c] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(g + 16 * c)));
+        __m256i w[NV];
+        for (int v = 0; v < nv; v++) w[v] = _mm256_loadu_si256((const __m256i *)(wv[v / 2] + (size_t)p * PANEL + 32 * (v & 1)));
         for (int r = 0; r < mr; r++) {
-            int64_t a4; __builtin_memcpy(&a4, a + (size_t)r * lda + p, 8);
-            __m256i av = _mm256_set1_epi64x(a4);  // (a0 a1 a2 a3) x 4 as int16
-            for (int c = 0; c < 4; c++) acc[r][c] = _mm256_add_epi32(acc[r][c], _mm256_madd_epi16(av, wv[c]));
+            int32_t u4, m4;
+            __builtin_memcpy(&u4, u + (size_t)r * ld + p, 4);
+            __builtin_memcpy(&m4, mask + (size_t)r * ld + p, 4);
+            const __m256i ub = _mm256_set1_epi32(u4), mb = _mm256_set1_epi32(m4);
+            for (int v = 0; v < nv; v++)
+                acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_madd_epi16(_mm256_maddubs_epi16(ub, _mm256_xor_si256(w[v], mb)), ones));
         }
     }
-    // hadd within 128-bit lanes gives columns [0 1 4 5 | 2 3 6 7] of each 8; one permute restores the order.
-    const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
     for (int r = 0; r < mr; r++) {
-        _mm256_storeu_si256((__m256i *)out[r], _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(acc[r][0], acc[r][1]), order));
-        _mm256_storeu_si256((__m256i *)(out[r] + 8), _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(acc[r][2], acc[r][3]), order));
+        const __m256i c = _mm256_set1_epi32(corr[r]);
+        for (int v = 0; v < nv; v++) _mm256_storeu_si256((__m256i *)(out[r] + 8 * v), _mm256_add_epi32(acc[r][v], c));
     }
 }
 
-// The tile for `mr` (1 or MR2) rows, each compiled with constant bounds.
-TARGET_AVX2 INLINE void tile_avx2_rows(int mr, int k, const int16_t *a, int lda, const int8_t *panel,
-                                       int32_t out[MR2][PANEL]) {
-    if (mr == MR2) tile_avx2(MR2, k, a, lda, panel, out);
-    else tile_avx2(1, k, a, lda, panel, out);
+// Specialised copies, so the loops unroll with constant bounds and the accumulators stay in registers
+// (2 x 4 accumulators, 4 weight vectors, 2 broadcasts, ones and a temporary: all 16 ymm).
+#define DEFINE_TILE(R, V) \
+TARGET_AVX2 static void tile_##R##_##V(int k, const uint8_t *u, const uint8_t *mask, int ld, const int8_t *const *wv, \
+                                       const int32_t *corr, int32_t out[MR][NV * 8]) { \
+    tile(R, V, k, u, mask, ld, wv, corr, out); \
+}
+DEFINE_TILE(1, 2) DEFINE_TILE(1, 4) DEFINE_TILE(2, 2) DEFINE_TILE(2, 4)
+
+typedef void (*tile_fn)(int, const uint8_t *, const uint8_t *, int, const int8_t *const *, const int32_t *, int32_t[MR][NV * 8]);
+static const tile_fn tiles[MR][2] = {{tile_1_2, tile_1_4}, {tile_2_2, tile_2_4}};
+
+// Rows [0, rows) of `a` as the kernel's operands: |q| into `u`, the sign masks into `mask` (k bytes
+// a row), and per row the correction sum over negative q of |q| (vpsadbw adds the bytes of |q| & mask).
+TARGET_AVX2 static void prepare_rows(int rows, int k, const uint8_t *a, int lda, uint8_t *u, uint8_t *mask, int32_t *corr) {
+    const __m256i flip = _mm256_set1_epi8((char)0x80), zero = _mm256_setzero_si256();
+    for (int i = 0; i < rows; i++) {
+        const uint8_t *src = a + (size_t)i * lda;
+        uint8_t *du = u + (size_t)i * k, *dm = mask + (size_t)i * k;
+        __m256i sum = zero;
+        int p = 0;
+        for (; p + 32 <= k; p += 32) {
+            const __m256i q = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(src + p)), flip);
+            const __m256i uq = _mm256_abs_epi8(q), mq = _mm256_cmpgt_epi8(zero, q);
+            _mm256_storeu_si256((__m256i *)(du + p), uq);
+            _mm256_storeu_si256((__m256i *)(dm + p), mq);
+            sum = _mm256_add_epi64(sum, _mm256_sad_epu8(_mm256_and_si256(uq, mq), zero));
+        }
+        const __m128i half = _mm_add_epi64(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        int32_t s = (int32_t)(_mm_cvtsi128_si64(half) + _mm_extract_epi64(half, 1));
+        for (; p < k; p++) {
+            const int q = (int)src[p] - 128;
+            du[p] = (uint8_t)(q < 0 ? -q : q);
+            dm[p] = q < 0 ? 0xFF : 0;
+            s += q < 0 ? -q : 0;
+        }
+        corr[i] = s;
+    }
 }
 
-// Row blocks of MC_AVX2 rows keep their activations in L1/L2 while each panel's weights (16 x k
-// bytes) are read once per block; sums of (q + 128) w, like the VNNI kernel. `e == NULL` stores
-// exact int32 sums into `c` (tests).
-#define MC_AVX2 48
-#define WIDE_VALUES 32768  // 64 KB of int16 activations on the stack
-
+// Row blocks of up to MC rows are prepared once and kept in L1/L2 while the panels stream past;
+// plain tiles cover 32 output columns, gated tiles 16 (an input panel and its gate panel).
+// `e == NULL` stores the exact int32 sums into `c` (tests); `w_sums` is not needed here.
 TARGET_AVX2 void mb_gemm_u8s8_avx2(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w, const epilogue *e,
                                   int gated, const int32_t *w_sums, int32_t *c, int ldc) {
-    if (k <= 0 || k > WIDE_VALUES / MR2) {  // two rows would not fit the buffer (no ModernBERT comes near)
+    if (k <= 0 || k > PREP_BYTES / MR) {  // not even one tile of rows fits the buffers (no ModernBERT comes near)
         mb_gemm_u8s8_portable(m, n, k, a, lda, w, e, gated, w_sums, c, ldc);
         return;
     }
-    int32_t input[MR2][PANEL], gate[MR2][PANEL];
-    int16_t wide[WIDE_VALUES] __attribute__((aligned(32)));
-    int block = WIDE_VALUES / k < MC_AVX2 ? WIDE_VALUES / k : MC_AVX2;
-    block = block < MR2 ? MR2 : block & ~1;
+    uint8_t u[PREP_BYTES] __attribute__((aligned(32))), mask[PREP_BYTES] __attribute__((aligned(32)));
+    int32_t corr[MC], out[MR][NV * 8];
+    int block = PREP_BYTES / k < MC ? PREP_BYTES / k : MC;
+    block -= block % MR;
+    const int step = gated ? PANEL : 2 * PANEL;  // output columns per tile
     for (int i0 = 0; i0 < m; i0 += block) {
         const int i1 = i0 + block < m ? i0 + block : m;
-        for (int i = i0; i < i1; i++) {  // the block's activations widened to int16 once, for every panel
-            const uint8_t *src = a + (size_t)i * lda;
-            int16_t *dst = wide + (size_t)(i - i0) * k;
-            int p = 0;
-            for (; p + 16 <= k; p += 16)
-                _mm256_storeu_si256((__m256i *)(dst + p), _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(src + p))));
-            for (; p < k; p++) dst[p] = src[p];
-        }
-        for (int j = 0; j < n; j += PANEL) {
-            const int8_t *panel = w + (size_t)j * k;
-            float *o = e ? panel_out(e, j) : NULL;
-            for (int i = i0; i < i1; i += MR2) {
-                const int16_t *rows = wide + (size_t)(i - i0) * k;
-                const int mr = i1 - i < MR2 ? i1 - i : MR2;
-                tile_avx2_rows(mr, k, rows, k, panel, input);
-                if (gated) tile_avx2_rows(mr, k, rows, k, panel + (size_t)e->gate_offset * k, gate);
-                for (int r = 0; r < mr; r++) {
-                    if (!e) {
-                        for (int l = 0; l < PANEL; l++) c[(size_t)(i + r) * ldc + j + l] = input[r][l] - 128 * w_sums[j + l];
-                    } else if (gated) {
-                        store_gated(e, i + r, j, input[r], gate[r], 1, o + (size_t)(i + r) * e->ldo);
-                    } else {
-                        store_plain(e, i + r, j, input[r], 1, o + (size_t)(i + r) * e->ldo);
+        prepare_rows(i1 - i0, k, a + (size_t)i0 * lda, lda, u, mask, corr);
+        for (int j0 = 0; j0 < n; j0 += step) {
+            const int panels = gated || n - j0 < 2 * PANEL ? 1 : 2;  // output panels of this tile
+            const int8_t *wv[2] = {w + (size_t)j0 * k, NULL};
+            if (gated) wv[1] = wv[0] + (size_t)e->gate_offset * k;
+            else if (panels == 2) wv[1] = wv[0] + (size_t)PANEL * k;
+            const int wide = gated || panels == 2;  // four vectors a tile, else two
+            float *o[2] = {NULL, NULL};  // where row 0 of each output panel goes
+            if (e)
+                for (int v = 0; v < panels; v++) o[v] = panel_out(e, j0 + v * PANEL);
+            for (int i = i0; i < i1; i += MR) {
+                const int mr = i1 - i < MR ? i1 - i : MR;
+                if (e)  // the epilogue's output lines arrive while the tile computes (the residual stream misses L2)
+                    for (int r = 0; r < mr; r++)
+                        for (int v = 0; v < panels; v++) __builtin_prefetch(o[v] + (size_t)(i + r) * e->ldo, 1, 3);
+                tiles[mr - 1][wide](k, u + (size_t)(i - i0) * k, mask + (size_t)(i - i0) * k, k, wv, corr + (i - i0), out);
+                for (int r = 0; r < mr; r++)
+                    for (int v = 0; v < panels; v++) {
+                        const int j = j0 + v * PANEL;
+                        if (!e) memcpy(c + (size_t)(i + r) * ldc + j, out[r] + v * PANEL, PANEL * sizeof(int32_t));
+                        else if (gated) store_gated(e, i + r, j, out[r], out[r] + PANEL, 0, o[0] + (size_t)(i + r) * e->ldo);
+                        else store_plain(e, i + r, j, out[r] + v * PANEL, 0, o[v] + (size_t)(i + r) * e->ldo);
                     }
-                }
             }
         }
     }
 }
 
-// Weight row sums (computed at load):
+// Weight row sums (computed at load, for the VNNI kernel; this one does not need them):
 
 // Byte j of int32 lane r in a panel group is w[r][p + j], so a per-lane sum of the four bytes is a
 // partial row sum: vpmaddubsw against ones adds byte pairs, vpmaddwd against ones adds the pairs.

@@ -1,6 +1,6 @@
-// The int8 peak of an x86 tier: independent chains of its dot-product instruction with no memory
-// traffic, so the only limit is the execution units. `mbconvert bench --kernels` reports the GEMM's
-// speed against it.
+// The int8 peak of an x86 tier: independent chains of the instructions its GEMM multiplies with, no
+// memory traffic, so the only limit is the execution units. `mbconvert bench --kernels` reports the
+// GEMM's speed against it.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -22,6 +22,32 @@ static int64_t vnni_probe(int64_t iterations) {
     return _mm512_reduce_add_epi32(s);
 }
 
+// Tiers 1-2 (gemm_u8s8_avx2.c): the kernel's register tile without its loads. Per product vector
+// vpxor (sign mask onto the weights), vpmaddubsw, vpmaddwd against ones and vpaddd: 32 multiply-adds
+// in four instructions, two of them on the multiply pipes. The barriers make the compiler treat the
+// operands as new each round, so nothing is hoisted out of the loop.
+__attribute__((target("avx2")))
+static int64_t avx2_probe(int64_t iterations) {
+    __m256i acc[2][4], w[4];
+    __m256i u = _mm256_set1_epi8(3), mask = _mm256_set1_epi8(-1);
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int v = 0; v < 4; v++) {
+        w[v] = _mm256_set1_epi8((char)(v + 1));
+        acc[0][v] = acc[1][v] = _mm256_setzero_si256();
+    }
+    for (int64_t it = 0; it < iterations; it++) {
+        __asm__ volatile("" : "+x"(w[0]), "+x"(w[1]), "+x"(w[2]), "+x"(w[3]));
+        for (int r = 0; r < 2; r++) {
+            __asm__ volatile("" : "+x"(u), "+x"(mask));
+            for (int v = 0; v < 4; v++)
+                acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_xor_si256(w[v], mask)), ones));
+        }
+    }
+    __m256i s = _mm256_setzero_si256();
+    for (int v = 0; v < 4; v++) s = _mm256_add_epi32(s, _mm256_add_epi32(acc[0][v], acc[1][v]));
+    return _mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 7);
+}
+
 int64_t mb_arch_int8_peak(int tier, int64_t iterations, const char **instruction) {
     volatile int64_t sink;
     if (tier == 3 && (mb_x86_features() & MB_X86_AVX512_VNNI)) {
@@ -29,6 +55,12 @@ int64_t mb_arch_int8_peak(int tier, int64_t iterations, const char **instruction
         sink = vnni_probe(iterations);
         (void)sink;
         return iterations * CHAINS * 64 * 2;  // 64 multiply-adds per instruction
+    }
+    if (tier >= 1 && (mb_x86_features() & MB_X86_AVX2)) {
+        *instruction = "vpmaddubsw + vpmaddwd ymm";
+        sink = avx2_probe(iterations);
+        (void)sink;
+        return iterations * 8 * 32 * 2;  // 8 product vectors a round, 32 multiply-adds each
     }
     *instruction = "none";
     return 0;
