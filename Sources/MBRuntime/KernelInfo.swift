@@ -27,4 +27,20 @@ public enum KernelInfo {
     /// Runs every kernel as on a CPU whose best tier is `tier` (or the CPU's own best, if lower),
     /// so one AVX-512 machine can measure what an AVX2-only host gets. Process-wide.
     public static func limit(to tier: Tier) { mb_force_tier(Int32(tier.rawValue)) }
+
+    /// Undoes `limit(to:)`: the CPU's best tier again.
+    public static func removeLimit() { mb_force_tier(-1) }
+
+    /// The tiers this CPU can run, from portable up to its best.
+    public static var availableTiers: [Tier] {
+        let features = mb_cpu_features()
+        return Tier.allCases.filter { tier in
+            switch tier {
+            case .portable: return true
+            case .avx2: return features & 1 != 0
+            case .avx512: return features & 2 != 0
+            case .avx512VNNI: return features & 4 != 0
+            }
+        }
+    }
 }
