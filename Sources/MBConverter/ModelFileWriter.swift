@@ -28,6 +28,9 @@ public struct ModelFileWriter {
     public var tensors: [PendingTensor]
     /// What int8 quantization measured and chose (`QREC`); nil for files that are not int8.
     public var quantizationRecord: QuantizationRecord?
+    /// How the compiled tokenizer (`TKBP`) is stored: zstd (the default since format 1.2), or raw as format
+    /// 1.1 wrote it (first after the directory, so its arrays are aligned in a mapping).
+    public var compiledTokenizerEncoding: SectionEncoding = .zstd
 
     public init(config: ModelConfig, metadata: [String: String], tokenizerJSON: [UInt8]?,
                 tokenizerConfigJSON: [UInt8]?, tensors: [PendingTensor], quantizationRecord: QuantizationRecord? = nil) {
@@ -75,7 +78,10 @@ public struct ModelFileWriter {
             // Compressed like TOKN (1.3 MiB -> ~0.4 MiB for ModernBERT's vocabulary); readers decode it once at
             // load, which costs a few milliseconds (Docs/tokenizer.md).
             if let compiled = Self.compiledTokenizer(tokenizerJSON) {
-                texts.append((.compiledTokenizer, .zstd, try Zstd.compress(compiled), compiled.count))
+                switch compiledTokenizerEncoding {
+                case .zstd: texts.append((.compiledTokenizer, .zstd, try Zstd.compress(compiled), compiled.count))
+                case .raw: texts.insert((.compiledTokenizer, .raw, compiled, 0), at: 0)
+                }
             }
         }
         if let tokenizerConfigJSON { texts.append((.tokenizerConfig, .zstd, try Zstd.compress(tokenizerConfigJSON), tokenizerConfigJSON.count)) }

@@ -26,7 +26,7 @@ public struct TaskHead: @unchecked Sendable {
         case .maskedLM:
             // A tied model may store its decoder projection apart from the lookup table (at another
             // precision or smoothing: Formats/model-file.md); the table is the decoder otherwise.
-            let separate = !c.tieWordEmbeddings || weights.file.record("decoder.weight") != nil
+            let separate = !c.tieWordEmbeddings || weights.hasMatrix("decoder.weight")
             let name = separate ? "decoder.weight" : "embeddings.tok_embeddings.weight"
             output = try weights.linear(weight: name, bias: try weights.optionalVector("decoder.bias", if: c.decoderBias),
                                         matrix: separate ? nil : embeddings, reportingAs: "decoder.weight")

@@ -25,6 +25,9 @@ struct WeightLoader {
         }
     }
 
+    /// Whether the file (or an override) has a matrix of that name.
+    func hasMatrix(_ name: String) -> Bool { overrides?.matrix(name) != nil || file.record(name) != nil }
+
     func matrix(_ name: String) throws -> WeightMatrix {
         if let replaced = overrides?.matrix(name) { return replaced }
         guard let r = file.record(name) else { throw ModelError.missingTensor(path: path, tensor: name) }
