@@ -21,8 +21,8 @@ final class SmoothedQuantizerTests: XCTestCase {
             var expected = [UInt8](repeating: 0, count: x.count), expectedScales = [Float](repeating: 0, count: rows)
             mb_force_tier(0)
             mb_quantize_rows_u8(scaled, Int32(rows), Int32(cols), Int32(cols), &expected, Int32(cols), &expectedScales)
-            for tier in 0...3 {
-                mb_force_tier(Int32(tier))
+            for tier in KernelTiers.all(self) {
+                mb_force_tier(tier)
                 var q = [UInt8](repeating: 0, count: x.count), scales = [Float](repeating: -1, count: rows)
                 mb_quantize_rows_u8_smoothed(x, Int32(rows), Int32(cols), Int32(cols), f, &q, Int32(cols), &scales)
                 XCTAssertEqual(q, expected, "bytes, tier \(tier), cols \(cols)")

@@ -9,9 +9,12 @@
 //   queries qp[r][p]   = (q[r][2p], q[r][2p+1]);  weights pp[r][jp] = (p[r][2jp], p[r][2jp+1])
 // Rotary embeddings, when given, are applied to keys and queries as they are packed.
 // Needs head_dim % 32 == 0 (ModernBERT's is 64); mb_attention_rows falls back to fp32 otherwise.
-#include "CKernels.h"
-#include "attention.h"
+#if defined(__x86_64__)
 #include <immintrin.h>
+
+#include "CKernels.h"
+#include "../attention.h"
+#include "x86.h"
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #define BF16_INLINE static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -127,7 +130,7 @@ BF16_INLINE void group_values(const int R, int hd, int jp0, int jp1, const uint3
 }
 
 BF16_TARGET
-void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
+static void attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
                             int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
                             float *out, int ldo) {
     const int k0 = band_lo(q0, hw), k1 = band_hi(q1 - 1, hw, n), nk = k1 - k0, ldkt = round16(nk), pairs = hd / 2;
@@ -166,3 +169,10 @@ void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const
     }
     if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }
+
+// Tiers 2-3 (AVX-512) on CPUs that also have AVX-512 BF16.
+mb_attention_fn mb_arch_attention_bf16(int tier) {
+    return tier >= 2 && (mb_x86_features() & MB_X86_AVX512_BF16) ? attention_bf16_rows : 0;
+}
+
+#endif
