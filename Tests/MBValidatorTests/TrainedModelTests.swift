@@ -59,13 +59,15 @@ final class TrainedModelTests: XCTestCase {
             KernelInfo.limit(to: tier)
             let m = try validator.compare(try ModernBert(contentsOf: file))
             print("trained int8 default (\(record.defaultMode)) at \(tier.name): top1 \(m.logitsTop1Agreement!) masked \(m.maskedTop1Agreement!) cos \(m.hiddenCosineMean) min \(m.hiddenCosineMin) KL \(m.klDivergenceMean!)")
-            // Measured on all four tiers: top-1 0.9929 (8 of 1125 differ; the target 0.99 allows 11).
+            // Measured: portable 0.9938, avx2 0.9920 (9 of 1125 differ), avx512 and avx512-vnni 0.9929; the
+            // issue's target 0.99 allows 11.
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.logitsTop1Agreement), 0.99, "\(tier.name) top-1")
-            // 0.9877 (2 of 163 masked positions differ); the tool's default threshold 0.97 allows 4.
+            // portable 0.9939, the others 0.9877 (2 of 163 masked positions differ); the tool's default 0.97 allows 4.
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(m.maskedTop1Agreement), Thresholds().minMaskedTop1!, "\(tier.name) masked top-1")
-            // 0.999931; the target 0.9999 (the tool's default is 0.999).
+            // 0.999931 on every tier (min 0.99972); the target 0.9999 (the tool's default is 0.999).
             XCTAssertGreaterThanOrEqual(m.hiddenCosineMean, 0.9999, "\(tier.name) cosine")
-            // 1.6e-4 (weight-only int8: 2.95e-4; ONNX Runtime's int8: 1.3e-3): below 3e-4 is better than weight-only.
+            // 1.63e-4 to 1.66e-4 across tiers (weight-only int8: 2.95e-4; ONNX Runtime's int8: 1.3e-3): the limit
+            // 3e-4 is weight-only's KL, so W8A8 must stay more accurate than it, with a margin of 1.8x.
             XCTAssertLessThan(try XCTUnwrap(m.klDivergenceMean), 3e-4, "\(tier.name) KL")
         }
     }
