@@ -2,12 +2,18 @@
 #include "CKernels.h"
 #include "quantize.h"
 
-TIERS(quantize, (const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales), {
-    for (int r = 0; r < rows; r++) quantize_row(x + (size_t)r * ldx, cols, q + (size_t)r * ldq, scales + r);
+TIERS(quantize, (const float *x, int rows, int cols, int ldx, const float *f, uint8_t *q, int ldq, float *scales), {
+    if (!f) for (int r = 0; r < rows; r++) quantize_row(x + (size_t)r * ldx, NULL, cols, q + (size_t)r * ldq, scales + r);
+    else for (int r = 0; r < rows; r++) quantize_row(x + (size_t)r * ldx, f, cols, q + (size_t)r * ldq, scales + r);
 })
 
 void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales) {
-    TIER_DISPATCH(quantize, (x, rows, cols, ldx, q, ldq, scales));
+    TIER_DISPATCH(quantize, (x, rows, cols, ldx, NULL, q, ldq, scales));
+}
+
+void mb_quantize_rows_u8_smoothed(const float *x, int rows, int cols, int ldx, const float *factors, uint8_t *q, int ldq,
+                                  float *scales) {
+    TIER_DISPATCH(quantize, (x, rows, cols, ldx, factors, q, ldq, scales));
 }
 
 typedef _Float16 v16h __attribute__((vector_size(32)));

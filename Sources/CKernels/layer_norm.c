@@ -36,7 +36,7 @@ INLINE void norm_body(const float *x, int rows, int cols, const float *w, const 
         const float *xr = x + (size_t)r * cols;
         if (!q) { norm_row(xr, cols, w, b, eps, y + (size_t)r * cols); continue; }
         norm_row(xr, cols, w, b, eps, row);
-        quantize_row(row, cols, q + (size_t)r * ldq, scales + r);
+        quantize_row(row, NULL, cols, q + (size_t)r * ldq, scales + r);
     }
 }
 

@@ -15,24 +15,38 @@ INLINE v16u8 quantize_vector(v16f x, float inv) {
     return __builtin_convertvector(__builtin_convertvector(v, v16i) + 128, v16u8);
 }
 
-// One row, symmetric per-row int8: scale = max |x| / 127, stored as u8 = round(x / scale) + 128.
-// Written once on v16f, so every tier gives the same bytes; full vectors first, then one tail.
-INLINE void quantize_row(const float *x, int cols, uint8_t *q, float *scale_out) {
+// Up to 16 values of x from column c on (zero past cols), times the column factors f when given:
+// the smoothed activation x[c] * f[c] of an outlier-smoothed layer (Formats/model-file.md,
+// quantization 2). One IEEE multiply per value, so every tier computes the same floats.
+INLINE v16f load_smoothed(const float *x, const float *f, int c, int cols) {
+    const v16f v = load_part(x + c, (size_t)(cols - c));
+    return f ? v * load_part(f + c, (size_t)(cols - c)) : v;
+}
+
+// The same for a full vector (c + 16 <= cols).
+INLINE v16f load_smoothed16(const float *x, const float *f, int c) {
+    return f ? load_f32(x + c) * load_f32(f + c) : load_f32(x + c);
+}
+
+// One row, symmetric per-row int8: scale = max |x f| / 127, stored as u8 = round(x f / scale) + 128,
+// with f the column factors (NULL: all 1). Written once on v16f, so every tier gives the same bytes;
+// full vectors first, then one tail. Callers without factors pass a constant NULL and get the plain loop.
+INLINE void quantize_row(const float *x, const float *f, int cols, uint8_t *q, float *scale_out) {
     v16f peak0 = splat(0), peak1 = splat(0);  // two chains hide the max latency
     int c = 0;
     for (; c + 32 <= cols; c += 32) {
-        peak0 = max_f(peak0, abs_f(load_f32(x + c)));
-        peak1 = max_f(peak1, abs_f(load_f32(x + c + 16)));
+        peak0 = max_f(peak0, abs_f(load_smoothed16(x, f, c)));
+        peak1 = max_f(peak1, abs_f(load_smoothed16(x, f, c + 16)));
     }
-    for (; c < cols; c += 16) peak0 = max_f(peak0, abs_f(load_part(x + c, (size_t)(cols - c))));
+    for (; c < cols; c += 16) peak0 = max_f(peak0, abs_f(load_smoothed(x, f, c, cols)));
     const float scale = hmax(max_f(peak0, peak1)) / 127.0f, inv = scale > 0 ? 1.0f / scale : 0.0f;
     *scale_out = scale;
     for (c = 0; c + 16 <= cols; c += 16) {
-        v16u8 bytes = quantize_vector(load_f32(x + c), inv);
+        v16u8 bytes = quantize_vector(load_smoothed16(x, f, c), inv);
         memcpy(q + c, &bytes, 16);
     }
     if (c < cols) {
-        v16u8 bytes = quantize_vector(load_part(x + c, (size_t)(cols - c)), inv);
+        v16u8 bytes = quantize_vector(load_smoothed(x, f, c, cols), inv);
         memcpy(q + c, &bytes, (size_t)(cols - c));
     }
 }

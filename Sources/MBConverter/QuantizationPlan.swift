@@ -24,12 +24,17 @@ public struct QuantizationPlan: Sendable, Equatable {
         /// Glob patterns (`*` matches anything) over tensor names, with or without `.weight`.
         public var keep: [String]
         public var keepPrecision: Precision
+        /// A tied MLM decoder stored as its own tensor (`decoder.weight`) at this precision, apart from the
+        /// lookup table; nil shares the table (one copy of the bytes).
+        public var decoder: Precision?
 
-        public init(target: Target, embeddings: Precision? = nil, keep: [String] = [], keepPrecision: Precision = .f16) {
+        public init(target: Target, embeddings: Precision? = nil, keep: [String] = [], keepPrecision: Precision = .f16,
+                    decoder: Precision? = nil) {
             self.target = target
             self.embeddings = embeddings ?? (target == .int8 ? .int8 : .f16)
             self.keep = keep
             self.keepPrecision = keepPrecision
+            self.decoder = decoder
         }
     }
 
@@ -41,9 +46,18 @@ public struct QuantizationPlan: Sendable, Equatable {
 
     public static let embeddingNames: Set<String> = ["embeddings.tok_embeddings.weight", "decoder.weight"]
 
+    /// The tensors a plan writes: the config's, plus a tied decoder stored on its own when `decoder` asks.
+    public static func specs(for config: ModelConfig, options: Options) -> [ModelTensors.Spec] {
+        var specs = ModelTensors.expected(for: config)
+        if options.decoder != nil, config.architecture == .maskedLM, config.tieWordEmbeddings {
+            specs.append(ModelTensors.Spec(name: "decoder.weight", shape: [config.vocabSize, config.hiddenSize]))
+        }
+        return specs
+    }
+
     public init(config: ModelConfig, options: Options) {
         self.options = options
-        let specs = ModelTensors.expected(for: config)
+        let specs = Self.specs(for: config, options: options)
         order = specs.map(\.name)
         let linear: Precision = options.target == .int8 ? .int8 : .f16
         var precision: [String: Precision] = [:]
@@ -52,6 +66,8 @@ public struct QuantizationPlan: Sendable, Equatable {
                 precision[spec.name] = .f32
             } else if options.keep.contains(where: { Self.matches(pattern: $0, name: spec.name) }) {
                 precision[spec.name] = options.keepPrecision
+            } else if spec.name == "decoder.weight", let decoder = options.decoder, config.tieWordEmbeddings {
+                precision[spec.name] = decoder
             } else if Self.embeddingNames.contains(spec.name) {
                 precision[spec.name] = options.embeddings
             } else {

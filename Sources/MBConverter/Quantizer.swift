@@ -18,14 +18,17 @@ public struct Quantizer {
 
     public let source: TensorSource
     public let plan: QuantizationPlan
+    /// Written as the file's `QREC` section.
+    public var record: QuantizationRecord?
 
-    public init(source: TensorSource, plan: QuantizationPlan) {
+    public init(source: TensorSource, plan: QuantizationPlan, record: QuantizationRecord? = nil) {
         self.source = source
         self.plan = plan
+        self.record = record
     }
 
     public func write(to output: URL, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-        let specs = ModelTensors.expected(for: source.config)
+        let specs = QuantizationPlan.specs(for: source.config, options: plan.options)
         // The writer asks for each tensor's bytes then its scales, twice (checksum pass, write pass);
         // remembering the last tensor halves the quantization work and keeps one tensor in memory.
         let memo = LastTensorMemo()
@@ -35,7 +38,9 @@ public struct Quantizer {
             let precision = plan.precision[spec.name] ?? .f32
             let elements = spec.shape.reduce(1, *)
             fp32Bytes += elements * 4
-            let stored = precision == .int8 ? elements + spec.shape[0] * 4 : elements * (precision == .f16 ? 2 : 4)
+            let factors = precision == .int8 ? source.columnFactors(spec.name) : nil
+            let quantization: Quantization = factors == nil ? .int8PerRow : .int8PerRowSmoothed
+            let stored = precision == .int8 ? elements + quantization.scaleCount(shape: spec.shape) * 4 : elements * (precision == .f16 ? 2 : 4)
             byPrecision[precision, default: (0, 0)].count += 1
             byPrecision[precision, default: (0, 0)].bytes += stored
             let produce = { () throws -> (bytes: [UInt8], scales: [Float]?) in
@@ -46,7 +51,7 @@ public struct Quantizer {
                 // Matrices that fit the VNNI panel order are stored in it, so the kernels use them from the mapping.
                 let layout: TensorLayout = Self.packs(spec) ? .panels16x4 : .rowMajor
                 return PendingTensor(record: TensorRecord(name: spec.name, dtype: .i8, shape: spec.shape, layout: layout,
-                                                          quantization: .int8PerRow),
+                                                          quantization: quantization),
                                      bytes: { try produce().bytes }, scales: { try produce().scales ?? [] })
             case .f16, .f32:
                 return PendingTensor(record: TensorRecord(name: spec.name, dtype: precision == .f16 ? .f16 : .f32, shape: spec.shape),
@@ -56,14 +61,19 @@ public struct Quantizer {
         var metadata = source.metadata
         metadata["weights"] = Self.describe(plan)
         let writer = ModelFileWriter(config: source.config, metadata: metadata, tokenizerJSON: source.tokenizerJSON,
-                                     tokenizerConfigJSON: source.tokenizerConfigJSON, tensors: tensors)
+                                     tokenizerConfigJSON: source.tokenizerConfigJSON, tensors: tensors, quantizationRecord: record)
         let written = try writer.write(to: output, refusingInputs: source.inputFiles, progress: progress)
         return Report(config: source.config, fp32Bytes: fp32Bytes, sourceBytes: source.sourceBytes,
                       bytesWritten: written, byPrecision: byPrecision)
     }
 
     static func encode(_ spec: ModelTensors.Spec, _ precision: Precision, from source: TensorSource) throws -> (bytes: [UInt8], scales: [Float]?) {
-        let floats = try source.floats(spec)
+        var floats = try source.values(spec)
+        let factors = source.columnFactors(spec.name)
+        if let factors, precision != .int8 {  // stored as floats: the matrix itself, factors multiplied back
+            let cols = spec.shape[1]
+            for i in floats.indices { floats[i] *= factors[i % cols] }
+        }
         switch precision {
         case .f32: return (FloatEncoding.f32Bytes(floats), nil)
         case .f16: return (FloatEncoding.f16Bytes(floats), nil)
@@ -71,7 +81,7 @@ public struct Quantizer {
             let rows = spec.shape[0], cols = floats.count / max(rows, 1)
             let (q, scales) = RowQuantization.quantize(floats, rows: rows, cols: cols)
             let stored = packs(spec) ? PanelLayout.pack(q, rows: rows, cols: cols) : q
-            return (stored.withUnsafeBytes { Array($0) }, scales)
+            return (stored.withUnsafeBytes { Array($0) }, scales + (factors ?? []))
         }
     }
 

@@ -47,12 +47,13 @@ public struct SensitivityAnalysis {
     public func run(evaluate: (ModernBert) throws -> Evaluation,
                     progress: ((String, Int, Int) -> Void)? = nil) throws -> Outcome {
         let source = ModelFileTensorSource(file: reference)
-        let specs = Dictionary(ModelTensors.expected(for: reference.config).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let specs = Dictionary(QuantizationPlan.specs(for: reference.config, options: plan.options).map { ($0.name, $0) },
+                               uniquingKeysWith: { a, _ in a })
         let candidates = plan.int8Tensors
         var quantized: [String: (values: [Int8], scales: [Float])] = [:]
         for (i, name) in candidates.enumerated() {
             let spec = specs[name]!
-            quantized[name] = RowQuantization.quantize(try source.floats(spec), rows: spec.shape[0], cols: spec.shape[1])
+            quantized[name] = RowQuantization.quantize(try source.values(spec), rows: spec.shape[0], cols: spec.shape[1])
             progress?("quantizing", i + 1, candidates.count)
         }
 
@@ -64,7 +65,7 @@ public struct SensitivityAnalysis {
                     overrides.setInt8(name, rows: spec.shape[0], cols: spec.shape[1], values: q.values, scales: q.scales)
                 } else if plan.precision[name] == .f16 || (plan.precision[name] == .int8 && plan.options.keepPrecision == .f16) {
                     overrides.setF32(name, rows: spec.shape[0], cols: spec.shape[1],
-                                     values: RowQuantization.roundedToF16(try source.floats(spec)))
+                                     values: RowQuantization.roundedToF16(try source.values(spec)))
                 }
             }
             return try ModernBert(file: reference, mode: mode, overrides: overrides)

@@ -7,6 +7,11 @@ public enum ModelTensors {
     public struct Spec: Sendable, Equatable {
         public var name: String
         public var shape: [Int]
+
+        public init(name: String, shape: [Int]) {
+            self.name = name; self.shape = shape
+        }
+
         /// Linear weights are what quantization and fp16 storage apply to.
         public var isMatrix: Bool { shape.count == 2 }
     }

@@ -67,4 +67,10 @@ public enum KernelInfo {
     /// Runs every kernel as on a CPU whose best tier is `tier` (or the CPU's own best, if lower),
     /// so one machine can measure what a host with fewer instructions gets. Process-wide.
     public static func limit(to tier: Tier) { mb_force_tier(Int32(tier.rawValue)) }
+
+    /// Undoes `limit(to:)`: the CPU's best tier again.
+    public static func removeLimit() { mb_force_tier(-1) }
+
+    /// The tiers this CPU can run, from portable up to its best.
+    public static var availableTiers: [Tier] { Tier.allCases.filter { $0 <= bestTier } }
 }

@@ -26,8 +26,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
-    @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations, VNNI where available).")
-    var mode: ExecutionMode = .w8a32
+    @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations); default: the file's recorded mode.")
+    var mode: ExecutionMode?
 
     @Option(help: ArgumentHelp("Run the kernels of at most this tier: \(KernelInfo.Tier.allCases.map(\.name).joined(separator: ", ")).",
                                discussion: "A lower tier measures on this machine what a host with fewer instructions gets (avx2 on an AVX-512 machine: an AVX2-only host)."))
@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         let median = latencies[latencies.count / 2]
         let p90 = latencies[min(latencies.count - 1, Int((Double(latencies.count) * 0.9).rounded(.up)) - 1)]
         let result: [String: Any] = [
-            "file": file, "mode": mode.rawValue, "kernel_tier": KernelInfo.tierName, "cpu": KernelInfo.cpuModel, "cpu_features": KernelInfo.cpuFeatures, "tokens": tokens, "sequences": shape.count, "threads": Threading.threads,
+            "file": file, "mode": model.mode.rawValue, "weight_only": model.weightOnly.sorted(), "kernel_tier": KernelInfo.tierName, "cpu": KernelInfo.cpuModel, "cpu_features": KernelInfo.cpuFeatures, "tokens": tokens, "sequences": shape.count, "threads": Threading.threads,
             "tokens_per_second": Double(tokens) / (median / 1000),
             "latency_ms_median": median, "latency_ms_p90": p90, "first_forward_ms": firstMs,
             "load_ms": loadMs, "peak_rss_mb": PeakMemory.residentMegabytes(),
@@ -77,7 +77,7 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "%@ (%@, kernels %@): %d sequences, %d tokens, %d threads", file, mode.rawValue, KernelInfo.tierName, shape.count, tokens, Threading.threads))
+            print(String(format: "%@ (%@, kernels %@): %d sequences, %d tokens, %d threads", file, model.mode.rawValue, KernelInfo.tierName, shape.count, tokens, Threading.threads))
             print("  cpu: \(KernelInfo.cpuModel); \(KernelInfo.cpuFeatures)")
             print(String(format: "  load %.1f ms, first forward %.1f ms", loadMs, firstMs))
             print(String(format: "  %.0f tokens/s, latency median %.1f ms, p90 %.1f ms", Double(tokens) / (median / 1000), median, p90))

@@ -40,6 +40,7 @@ struct InspectCommand: ParsableCommand {
         print("activation    \(c.hiddenActivation.rawValue); max positions \(c.maxPositions)")
         if c.hasHead { print("head          \(c.logitsWidth) outputs\(c.labels.map { ": " + $0.prefix(8).joined(separator: ", ") } ?? "")") }
         print("tokenizer     \(tokenizerStatus(model))")
+        if let record = model.quantizationRecord { printRecord(record) }
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { print("meta          \(k) = \(v)") }
         print("checksums     header and table ok" + (verify ? (corrupted.isEmpty ? "; all \(model.tensors.count) tensors ok" : "; CORRUPTED: \(corrupted.joined(separator: ", "))") : " (tensors not checked; use --verify)"))
         print("tensors (\(model.tensors.count)):")
@@ -49,11 +50,25 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
+    /// The default mode the file records, why, and what was measured.
+    private func printRecord(_ r: QuantizationRecord) {
+        let weightOnly = r.weightOnly.isEmpty ? "" : " (weight-only: \(r.weightOnly.joined(separator: ", ")))"
+        print("default mode  \(r.defaultMode)\(weightOnly): \(r.reason)")
+        print("calibration   \(r.calibration.sequences) sequences, \(r.calibration.tokens) tokens, \(r.calibration.maskedPositions) masked (\(r.calibration.source))")
+        for c in r.candidates {
+            let m = c.metrics
+            func f(_ key: String, _ format: String) -> String { m[key].map { String(format: format, $0) } ?? "-" }
+            print("  \(c.chosen ? "->" : "  ") \(c.name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(c.passes ? "pass" : "FAIL")  top1 \(f("logits_top1_agreement", "%.4f"))  masked \(f("masked_top1_agreement", "%.4f"))  KL \(f("kl_divergence_mean", "%.2e"))  cos \(f("hidden_cosine_mean", "%.6f"))")
+        }
+        let smoothed = r.smoothing.filter { $0.alpha != nil }
+        print("smoothing     \(smoothed.count) of \(r.smoothing.count) int8 matrices (\(r.smoothing.filter { $0.appliedIn == "activation quantizer" }.count) in the activation quantizer)")
+    }
+
     /// Whether the tokenizer loads from its compiled section (fast) or must parse tokenizer.json.
     private func tokenizerStatus(_ model: ModelFile) -> String {
         guard model.header.section(.tokenizer) != nil else { return "none" }
         guard let compiled = model.header.section(.compiledTokenizer) else { return "included (tokenizer.json only)" }
-        return "included, compiled (\(ByteCount.format(Int(compiled.storedLength))))"
+        return "included, compiled (\(ByteCount.format(Int(compiled.storedLength)))\(compiled.encoding == .zstd ? " zstd, \(ByteCount.format(Int(compiled.decodedLength))) decoded" : ""))"
     }
 
     private func printJSON(_ model: ModelFile, metadata: [String: String], corrupted: [String]) throws {
@@ -69,6 +84,7 @@ struct InspectCommand: ParsableCommand {
             "has_tokenizer": model.header.section(.tokenizer) != nil,
             "has_compiled_tokenizer": model.header.section(.compiledTokenizer) != nil, "header_checksums_ok": true,
         ]
+        if let record = try model.section(.quantizationRecord) { object["quantization_record"] = try JSONSerialization.jsonObject(with: Data(record)) }
         if verify { object["tensor_checksums_ok"] = corrupted.isEmpty; object["corrupted_tensors"] = corrupted }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -4,8 +4,8 @@ import MBRuntime
 
 /// Options shared by the commands that run a model: how int8 weights execute and how many threads.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "How int8 weights run: w8a32 (weight-only, closest to fp32) or w8a8 (int8 activations, fastest with AVX-512 VNNI). See Docs/quantization.md.")
-    var mode: ExecutionMode = .w8a32
+    @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations); default: the mode the file records (quantize --int8 measures it), else w8a32. See Docs/quantization.md.")
+    var mode: ExecutionMode?
 
     @Option(help: "Threads for matrix products and attention (default: all cores).")
     var threads: Int?

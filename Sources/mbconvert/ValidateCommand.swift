@@ -20,8 +20,8 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "fp32 reference: Hugging Face directory or model file.")
     var reference: String
 
-    @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations).")
-    var mode: ExecutionMode = .w8a32
+    @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations); default: the candidate's recorded mode.")
+    var mode: ExecutionMode?
 
     @Option(help: "Also write the report as JSON to this file.")
     var json: String?
@@ -46,12 +46,17 @@ struct ValidateCommand: ParsableCommand {
         let ref = try ReferenceModel(reference)
         defer { ref.cleanUp() }
         let candidateModel = try ModernBert(contentsOf: URL(fileURLWithPath: candidate), mode: mode)
-        let referenceModel = try ModernBert(file: ref.file)
+        let referenceModel = try ModernBert(file: ref.file, mode: .w8a32)
         let input = try inputs.load(config: ref.file.config, tokenizerFrom: [candidateModel.file, ref.file],
                                     fallbackTokenizer: ref.tokenizerJSON)
         let validator = try Validator(reference: referenceModel, input: input)
         let metrics = try validator.compare(candidateModel)
-        return ValidationReport(candidate: candidate, reference: reference, mode: mode.rawValue, input: input,
+        return ValidationReport(candidate: candidate, reference: reference, mode: Self.describe(candidateModel), input: input,
                                 metrics: metrics, thresholds: limits.thresholds)
+    }
+
+    /// The mode as run, with any matrices the file keeps weight-only in it.
+    static func describe(_ model: ModernBert) -> String {
+        model.weightOnly.isEmpty ? model.mode.rawValue : "\(model.mode.rawValue), weight-only \(model.weightOnly.sorted().joined(separator: ", "))"
     }
 }

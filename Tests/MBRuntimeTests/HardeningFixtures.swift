@@ -1,6 +1,7 @@
 import Foundation
 import MBConverter
 import MBFormat
+import MBRuntime
 import XCTest
 
 /// Small model files for the hardening tests, built once per test run.
@@ -22,6 +23,21 @@ enum HardeningFixtures {
         let file = dir.appendingPathComponent("tiny.mbc")
         _ = try! Converter(directory: dir).convert(to: file)
         return file
+    }()
+
+    /// `tinyModel` with its compiled tokenizer stored raw, as format 1.1 wrote it.
+    static let tinyModelRawCompiledTokenizer: URL = {
+        let file = try! ModelFile(url: tinyModel)
+        let tensors = file.tensors.map { r in
+            PendingTensor(record: TensorRecord(name: r.name, dtype: r.dtype, shape: r.shape), bytes: { Array(file.bytes(of: r)) })
+        }
+        let metadata = try! JSONSerialization.jsonObject(with: Data(try! file.section(.metadata)!)) as! [String: String]
+        var writer = ModelFileWriter(config: file.config, metadata: metadata, tokenizerJSON: try! file.section(.tokenizer),
+                                     tokenizerConfigJSON: try! file.section(.tokenizerConfig), tensors: tensors)
+        writer.compiledTokenizerEncoding = .raw
+        let url = try! TestPaths.temporaryDirectory().appendingPathComponent("tiny-raw-tkbp.mbc")
+        try! writer.write(to: url)
+        return url
     }()
 
     /// A masked-LM model with ModernBERT's real tokenizer and vocabulary (50368) but hidden size 8,

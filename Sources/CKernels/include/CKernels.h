@@ -35,6 +35,11 @@ const char *mb_cpu_features_text(void);
 /// q = clamp(round_to_nearest_even(x / scale), -127, 127) + 128, scale = absmax / 127 (0 for a zero row).
 void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q, int ldq, float *scales);
 
+/// The same quantization of the smoothed rows x[r][c] * factors[c] (outlier smoothing that could not be
+/// folded into the layer before: Formats/model-file.md, quantization 2). Same bytes on every tier.
+void mb_quantize_rows_u8_smoothed(const float *x, int rows, int cols, int ldx, const float *factors, uint8_t *q, int ldq,
+                                  float *scales);
+
 /// y[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n);
 /// out[i][j] = y[i][j], or out[i][j] + y[i][j] when `accumulate` is nonzero (a residual add).
 ///

@@ -2,8 +2,9 @@
 public enum ModelFileLayout {
     public static let magic: [UInt8] = Array("MBCMODEL".utf8)
     public static let versionMajor: UInt16 = 1
-    /// 1.1 added the compiled tokenizer section (`TKBP`); 1.0 files stay valid.
-    public static let versionMinor: UInt16 = 1
+    /// 1.1 added the compiled tokenizer section (`TKBP`); 1.2 the quantization record (`QREC`) and
+    /// quantization code 2 (smoothed int8). Older files stay valid.
+    public static let versionMinor: UInt16 = 2
     public static let preambleSize = 64
     public static let sectionEntrySize = 48
     /// Every tensor starts at a multiple of this within the data section (cache line, AVX-512 register).
@@ -28,6 +29,8 @@ public enum SectionKind: UInt32, Sendable, CaseIterable {
     case tokenizerConfig = 0x4643_4B54 // "TKCF"
     /// The tokenizer.json compiled to id arrays, so loading it parses no 3.5 MB JSON (since 1.1).
     case compiledTokenizer = 0x5042_4B54 // "TKBP"
+    /// How the file was quantized and the execution mode chosen for it, as JSON (since 1.2; `QuantizationRecord`).
+    case quantizationRecord = 0x4345_5251 // "QREC"
     /// The tensor table.
     case tensors = 0x534E_4554  // "TENS"
     /// Tensor bytes; integrity is checked per tensor.

@@ -3,6 +3,20 @@ public enum Quantization: UInt8, Sendable, Codable {
     case none = 0
     /// Symmetric int8 per output channel: value[r][c] = Float(q[r][c]) * scale[r], scales are f32[shape[0]].
     case int8PerRow = 1
+    /// int8 per output channel of an outlier-smoothed matrix [rows, cols] (since 1.2): the scales block is
+    /// rows f32 row scales followed by cols f32 column factors f, and value[r][c] = Float(q[r][c]) * scale[r] * f[c].
+    /// A linear layer computes x W^T as ((x * f) Q^T) * scale: the factors multiply the activations before
+    /// they are quantized (SmoothQuant's division by s where no earlier layer can absorb it).
+    case int8PerRowSmoothed = 2
+
+    /// Number of f32 values in the scales block of a tensor of this shape.
+    public func scaleCount(shape: [Int]) -> Int {
+        switch self {
+        case .none: return 0
+        case .int8PerRow: return shape.first ?? 0
+        case .int8PerRowSmoothed: return shape.count == 2 ? shape[0] + shape[1] : 0
+        }
+    }
 }
 
 /// Memory order of a tensor's elements. Packed kernel layouts get new codes; readers reject unknown ones.
@@ -108,6 +122,10 @@ public struct TensorRecord: Sendable, Equatable {
             case .int8PerRow:
                 guard dtype == .i8, rank >= 1, record.scaleLength == UInt64(shape[0]) * 4 else {
                     throw bad("int8 per-row tensor needs dtype I8 and \(shape.first ?? 0) f32 scales")
+                }
+            case .int8PerRowSmoothed:
+                guard dtype == .i8, rank == 2, record.scaleLength == UInt64(shape[0] + shape[1]) * 4 else {
+                    throw bad("smoothed int8 tensor needs an I8 matrix and \(shape.first ?? 0) row scales plus one factor per column")
                 }
             }
             records.append(record)

@@ -14,3 +14,12 @@ enum Gemm {
                     alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
+
+/// fp32 matrix products for tools built on the runtime (int8 calibration measures candidate
+/// quantizations with them); the same OpenBLAS call the model uses.
+public enum MatrixProduct {
+    /// c[m, n] = a[m, k] * b[n, k]^T, all row-major and packed.
+    public static func abT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        Gemm.abT(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: c, ldc: n)
+    }
+}

@@ -14,12 +14,17 @@ struct QuantizedRows {
         QuantizedRows(values: values + first * cols, scales: scales + first, cols: cols)
     }
 
-    /// Quantizes `rows` rows of `cols` floats into `self`, rows split across threads.
-    func quantize(_ x: UnsafePointer<Float>, rows: Int) {
+    /// Quantizes `rows` rows of `cols` floats into `self`, rows split across threads; with `factors`
+    /// (a smoothed layer's column factors), the rows x[r][c] * factors[c].
+    func quantize(_ x: UnsafePointer<Float>, rows: Int, factors: UnsafePointer<Float>? = nil) {
         let c = Int32(cols)
         ParallelLoop.ranges(rows) { r in
             let first = r.lowerBound
-            mb_quantize_rows_u8(x + first * cols, Int32(r.count), c, c, values + first * cols, c, scales + first)
+            if let factors {
+                mb_quantize_rows_u8_smoothed(x + first * cols, Int32(r.count), c, c, factors, values + first * cols, c, scales + first)
+            } else {
+                mb_quantize_rows_u8(x + first * cols, Int32(r.count), c, c, values + first * cols, c, scales + first)
+            }
         }
     }
 

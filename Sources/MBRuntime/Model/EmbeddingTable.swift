@@ -41,7 +41,8 @@ struct EmbeddingTable: @unchecked Sendable {
             case .int8Panels(_, let scales):
                 block = .int8Panels(UnsafePointer(buffer.assumingMemoryBound(to: Int8.self)), scales: scales + first)
             }
-            WeightMatrix(storage: block, rows: blockRows, cols: cols).widenRows(Int(id) - first, count: 1, into: x + row * cols)
+            WeightMatrix(storage: block, rows: blockRows, cols: cols, columnFactors: matrix.columnFactors)
+                .widenRows(Int(id) - first, count: 1, into: x + row * cols)
         }
     }
 

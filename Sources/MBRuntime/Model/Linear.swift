@@ -10,13 +10,23 @@ struct Linear: @unchecked Sendable {
     let mode: ExecutionMode
     /// Row sums of panel-ordered int8 weights for the W8A8 kernel (nil in other modes and storages).
     private let rowSums: LazyRowSums?
+    /// The weight's tensor name and who wants to see this layer's fp32 inputs (calibration).
+    let name: String
+    let observer: LinearInputObserver?
 
-    init(weight: WeightMatrix, bias: [Float]?, mode: ExecutionMode = .w8a32) {
+    init(weight: WeightMatrix, bias: [Float]?, mode: ExecutionMode = .w8a32, name: String = "",
+         observer: LinearInputObserver? = nil) {
         self.weight = weight
         self.bias = bias
         self.mode = mode
+        self.name = name
+        self.observer = observer
         if mode == .w8a8, case .int8Panels = weight.storage { rowSums = LazyRowSums() } else { rowSums = nil }
     }
+
+    /// True when the activations must be multiplied by the weight's column factors (quantization 2)
+    /// before the product: such a layer cannot take rows a layer norm quantized without them.
+    var smoothsInput: Bool { weight.columnFactors != nil }
 
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
@@ -43,7 +53,7 @@ struct Linear: @unchecked Sendable {
                 var start = first
                 while start < last {
                     let count = min(Self.panelRows, last - start)
-                    weight.widenRows(start, count: count, into: panel)
+                    weight.widenRows(start, count: count, into: panel, applyingFactors: false)  // x carries them
                     Gemm.abT(m: rows, n: count, k: k, a: x, lda: k, b: panel, ldb: k, c: y + start, ldc: n)
                     start += count
                 }
@@ -92,7 +102,7 @@ struct Linear: @unchecked Sendable {
                               into y: UnsafeMutablePointer<Float>) {
         guard let rowSums, case let .int8Panels(q, scales) = weight.storage else { preconditionFailure("not a W8A8 panel layer") }
         let sums = rowSums.value(for: weight)
-        input.withQuantizedRows(rows: rows, cols: inFeatures) { x in
+        input.withQuantizedRows(rows: rows, cols: inFeatures, factors: weight.columnFactors) { x in
             PanelGemm.apply(x, rows: rows, k: inFeatures, n: outFeatures, weights: q, rowSums: sums, weightScales: scales,
                             bias: bias, epilogue: epilogue, into: y)
         }
@@ -133,6 +143,22 @@ struct Linear: @unchecked Sendable {
 
     /// y = x W^T + b on every path but the W8A8 panel kernel.
     private func product(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        observer?.observe(name, x, rows: rows, cols: inFeatures)
+        guard let factors = weight.columnFactors else { return storedProduct(x, rows: rows, into: y) }
+        // A smoothed matrix outside the W8A8 kernel: the activations times the column factors, then
+        // the stored rows as they are (the paths below never apply the factors themselves).
+        let k = inFeatures
+        ScratchPool.shared.withBuffer(count: rows * k) { xs in
+            for r in 0..<rows {
+                let src = x + r * k, dst = xs + r * k
+                for c in 0..<k { dst[c] = src[c] * factors[c] }
+            }
+            storedProduct(xs, rows: rows, into: y)
+        }
+    }
+
+    /// `product` on activations that already carry any column factors.
+    private func storedProduct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
         if let w = weight.f32 {
             forEachColumnSlice(rows: rows, unit: 16) { first, last in

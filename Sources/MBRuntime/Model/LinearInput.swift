@@ -4,15 +4,17 @@ enum LinearInput {
     case float(UnsafePointer<Float>)
     case quantized(QuantizedRows)
 
-    /// Runs `body` with the rows in W8A8 form, quantizing fp32 rows into a temporary buffer first.
-    func withQuantizedRows<T>(rows: Int, cols: Int, _ body: (QuantizedRows) -> T) -> T {
+    /// Runs `body` with the rows in W8A8 form, quantizing fp32 rows (times `factors`, a smoothed
+    /// layer's column factors, when given) into a temporary buffer first.
+    func withQuantizedRows<T>(rows: Int, cols: Int, factors: UnsafePointer<Float>? = nil, _ body: (QuantizedRows) -> T) -> T {
         switch self {
         case .quantized(let q):
             precondition(q.cols == cols, "quantized rows of \(q.cols) values for a layer of \(cols) inputs")
+            precondition(factors == nil, "rows quantized without the column factors of a smoothed layer")
             return body(q)
         case .float(let x):
             return QuantizedRows.withBuffer(rows: rows, cols: cols) { q in
-                q.quantize(x, rows: rows)
+                q.quantize(x, rows: rows, factors: factors)
                 return body(q)
             }
         }

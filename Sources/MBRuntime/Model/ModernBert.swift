@@ -20,24 +20,33 @@ public final class ModernBert: @unchecked Sendable {
 
     /// How int8 layers run (see `ExecutionMode`); irrelevant for files without int8 weights.
     public let mode: ExecutionMode
+    /// int8 matrices that run weight-only although `mode` is w8a8 (the file's recorded default mode).
+    public let weightOnly: Set<String>
     /// Kept alive because layers point into its buffers.
     private let overrides: WeightOverrides?
 
-    public convenience init(contentsOf url: URL, mode: ExecutionMode = .w8a32) throws {
+    /// - Parameter mode: how int8 weights run; nil (the default) runs the mode the file records
+    ///   (`mbconvert quantize --int8` measures and records one), or w8a32 for files without a record.
+    public convenience init(contentsOf url: URL, mode: ExecutionMode? = nil) throws {
         try self.init(file: ModelFile(url: url), mode: mode)
     }
 
     /// - Parameters:
-    ///   - mode: execution of int8 weights.
+    ///   - mode: execution of int8 weights; nil: the file's recorded default (`ModelFile.defaultExecution`).
     ///   - overrides: in-memory replacements for some weight matrices (used to measure one layer's
     ///     quantization sensitivity without writing a file per trial).
+    ///   - weightOnly: int8 matrices to run weight-only in w8a8 (nil: the file's record, when `mode` is nil).
+    ///   - observer: sees every linear layer's fp32 input (calibration).
     /// - Throws: `ModelError` when the file's tensors do not match its config.
-    public init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil) throws {
+    public init(file: ModelFile, mode: ExecutionMode? = nil, overrides: WeightOverrides? = nil, weightOnly: Set<String>? = nil,
+                observer: LinearInputObserver? = nil) throws {
         Threading.prepare()
         self.file = file
-        self.mode = mode
+        let recorded = mode == nil ? file.defaultExecution : nil
+        self.mode = mode ?? recorded?.mode ?? .w8a32
+        self.weightOnly = self.mode == .w8a8 ? (weightOnly ?? recorded?.weightOnly ?? []) : []
         self.overrides = overrides
-        let weights = try WeightLoader(file: file, mode: mode, overrides: overrides)
+        let weights = try WeightLoader(file: file, mode: self.mode, overrides: overrides, weightOnly: self.weightOnly, observer: observer)
         let c = file.config
         embeddings = try weights.embeddings("embeddings.tok_embeddings.weight")
         embeddingNorm = try weights.norm("embeddings.norm")

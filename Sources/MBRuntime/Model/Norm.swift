@@ -27,10 +27,11 @@ struct Norm: Sendable {
 
     /// Normalises rows for `consumer`. A W8A8 panel layer gets them quantized straight from each
     /// normalised row, so the fp32 row only ever sits in L1 (one pass over memory instead of
-    /// three); any other layer gets fp32 rows written to `floats`.
+    /// three); any other layer (or a smoothed one, whose factors the quantizer applies) gets fp32 rows
+    /// written to `floats`.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, for consumer: Linear, floats: UnsafeMutablePointer<Float>,
                         quantized: QuantizedRows) -> LinearInput {
-        guard consumer.takesQuantizedInput else {
+        guard consumer.takesQuantizedInput, !consumer.smoothsInput else {
             self(x, rows: rows, into: floats)
             return .float(floats)
         }

@@ -24,8 +24,12 @@ public struct TaskHead: @unchecked Sendable {
         pooling = c.classifierPooling
         switch c.architecture {
         case .maskedLM:
-            let decoder = c.tieWordEmbeddings ? embeddings : try weights.matrix("decoder.weight")
-            output = Linear(weight: decoder, bias: try weights.optionalVector("decoder.bias", if: c.decoderBias), mode: weights.mode)
+            // A tied model may store its decoder projection apart from the lookup table (at another
+            // precision or smoothing: Formats/model-file.md); the table is the decoder otherwise.
+            let separate = !c.tieWordEmbeddings || weights.hasMatrix("decoder.weight")
+            let name = separate ? "decoder.weight" : "embeddings.tok_embeddings.weight"
+            output = try weights.linear(weight: name, bias: try weights.optionalVector("decoder.bias", if: c.decoderBias),
+                                        matrix: separate ? nil : embeddings, reportingAs: "decoder.weight")
         default:
             output = try weights.linear("classifier", bias: true)
         }

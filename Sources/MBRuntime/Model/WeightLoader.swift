@@ -5,12 +5,18 @@ struct WeightLoader {
     let file: ModelFile
     var mode: ExecutionMode = .w8a32
     var overrides: WeightOverrides?
+    /// int8 matrices that run weight-only even in W8A8 (the file's recorded choice).
+    var weightOnly: Set<String> = []
+    var observer: LinearInputObserver?
     private var path: String { file.url.path }
 
-    init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil) throws {
+    init(file: ModelFile, mode: ExecutionMode = .w8a32, overrides: WeightOverrides? = nil, weightOnly: Set<String> = [],
+         observer: LinearInputObserver? = nil) throws {
         self.file = file
         self.mode = mode
         self.overrides = overrides
+        self.weightOnly = weightOnly
+        self.observer = observer
         for spec in ModelTensors.expected(for: file.config) {
             guard let r = file.record(spec.name) else { throw ModelError.missingTensor(path: path, tensor: spec.name) }
             guard r.shape == spec.shape else {
@@ -18,6 +24,9 @@ struct WeightLoader {
             }
         }
     }
+
+    /// Whether the file (or an override) has a matrix of that name.
+    func hasMatrix(_ name: String) -> Bool { overrides?.matrix(name) != nil || file.record(name) != nil }
 
     func matrix(_ name: String) throws -> WeightMatrix {
         if let replaced = overrides?.matrix(name) { return replaced }
@@ -44,7 +53,13 @@ struct WeightLoader {
     }
 
     func linear(_ prefix: String, bias: Bool) throws -> Linear {
-        Linear(weight: try matrix("\(prefix).weight"), bias: try optionalVector("\(prefix).bias", if: bias), mode: mode)
+        try linear(weight: "\(prefix).weight", bias: try optionalVector("\(prefix).bias", if: bias))
+    }
+
+    /// A linear layer on the matrix `name`, run as the mode and the weight-only list say.
+    func linear(weight name: String, bias: [Float]?, matrix given: WeightMatrix? = nil, reportingAs label: String? = nil) throws -> Linear {
+        Linear(weight: try given ?? matrix(name), bias: bias, mode: weightOnly.contains(name) ? .w8a32 : mode,
+               name: label ?? name, observer: observer)
     }
 
     func norm(_ prefix: String) throws -> Norm {

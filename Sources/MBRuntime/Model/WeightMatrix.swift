@@ -18,9 +18,12 @@ struct WeightMatrix: @unchecked Sendable {
     let storage: Storage
     let rows: Int
     let cols: Int
+    /// Column factors f of a smoothed int8 matrix (quantization 2): the matrix is q * scale[r] * f[c],
+    /// so a product multiplies its activations by f before using q. Nil for every other storage.
+    let columnFactors: UnsafePointer<Float>?
 
-    init(storage: Storage, rows: Int, cols: Int) {
-        self.storage = storage; self.rows = rows; self.cols = cols
+    init(storage: Storage, rows: Int, cols: Int, columnFactors: UnsafePointer<Float>? = nil) {
+        self.storage = storage; self.rows = rows; self.cols = cols; self.columnFactors = columnFactors
     }
 
     init(file: ModelFile, record r: TensorRecord) throws {
@@ -29,11 +32,12 @@ struct WeightMatrix: @unchecked Sendable {
         }
         rows = r.shape[0]; cols = r.shape[1]
         let base = file.bytes(of: r).baseAddress!
+        columnFactors = r.quantization == .int8PerRowSmoothed ? file.scales(of: r).baseAddress! + rows : nil
         switch (r.dtype, r.quantization) {
         case (.f32, .none): storage = .f32(base.assumingMemoryBound(to: Float.self))
         case (.f16, .none): storage = .f16(base.assumingMemoryBound(to: UInt16.self))
         case (.bf16, .none): storage = .bf16(base.assumingMemoryBound(to: UInt16.self))
-        case (.i8, .int8PerRow):
+        case (.i8, .int8PerRow), (.i8, .int8PerRowSmoothed):
             let q = base.assumingMemoryBound(to: Int8.self), scales = file.scales(of: r).baseAddress!
             storage = r.layout == .panels16x4 ? .int8Panels(q, scales: scales) : .int8(q, scales: scales)
         default:
@@ -48,8 +52,19 @@ struct WeightMatrix: @unchecked Sendable {
         return nil
     }
 
-    /// Writes rows [first, first + count) as fp32 into `out` (count * cols floats).
-    func widenRows(_ first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Writes rows [first, first + count) as fp32 into `out` (count * cols floats): the matrix's values,
+    /// column factors included unless `applyingFactors` is false (a product whose activations already
+    /// carry them).
+    func widenRows(_ first: Int, count: Int, into out: UnsafeMutablePointer<Float>, applyingFactors: Bool = true) {
+        widenStoredRows(first, count: count, into: out)
+        guard applyingFactors, let f = columnFactors else { return }
+        for r in 0..<count {
+            let row = out + r * cols
+            for c in 0..<cols { row[c] *= f[c] }
+        }
+    }
+
+    private func widenStoredRows(_ first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
         let n = count * cols, offset = first * cols
         switch storage {
         case .f32(let p):
