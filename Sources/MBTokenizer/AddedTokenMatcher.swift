@@ -5,13 +5,15 @@
 /// The set is tiny (about a hundred tokens) and almost all text contains none of their
 /// first scalars, so a trie walked only at candidate positions is enough.
 struct AddedTokenMatcher: Sendable {
-    private struct Node: Sendable {
-        var children: [UInt32: Int32] = [:]
-        /// Index into `tokens` when a token ends here, else -1.
-        var token: Int32 = -1
-    }
-
-    private var nodes: [Node] = [Node()]
+    /// The trie, flattened: node k's edges are `edgeScalars[edgeStart[k]..<edgeStart[k + 1]]`,
+    /// sorted, leading to `edgeTargets` at the same indices. ModernBERT's added tokens include
+    /// runs of spaces, so the walk starts at every space of the text: a short scan (a binary
+    /// search for wide nodes) there costs a fraction of a `Dictionary` lookup's hashing.
+    private var edgeStart: [Int32] = [0, 0]
+    private var edgeScalars: [UInt32] = []
+    private var edgeTargets: [Int32] = []
+    /// Index into `tokens` when a token ends at the node, else -1.
+    private var nodeToken: [Int32] = [-1]
     private(set) var tokens: [AddedToken] = []
     /// Fast rejection: can a token start with this ASCII scalar? Non-ASCII starts are
     /// checked in the trie root.
@@ -23,20 +25,47 @@ struct AddedTokenMatcher: Sendable {
     /// normalized for tokens matched after normalization).
     init(tokens: [AddedToken], patterns: [[UInt32]]) {
         self.tokens = tokens
+        var children: [[UInt32: Int32]] = [[:]]
+        var token: [Int32] = [-1]
         for (index, pattern) in patterns.enumerated() where !pattern.isEmpty {
             var node = 0
             for v in pattern {
-                if let child = nodes[node].children[v] {
+                if let child = children[node][v] {
                     node = Int(child)
                 } else {
-                    nodes.append(Node())
-                    nodes[node].children[v] = Int32(nodes.count - 1)
-                    node = nodes.count - 1
+                    children.append([:])
+                    token.append(-1)
+                    children[node][v] = Int32(children.count - 1)
+                    node = children.count - 1
                 }
             }
-            if nodes[node].token < 0 { nodes[node].token = Int32(index) }
+            if token[node] < 0 { token[node] = Int32(index) }
             if pattern[0] < 128 { asciiStarts[Int(pattern[0])] = true }
         }
+        nodeToken = token
+        edgeStart = [0]
+        for node in children {
+            for (v, target) in node.sorted(by: { $0.key < $1.key }) {
+                edgeScalars.append(v)
+                edgeTargets.append(target)
+            }
+            edgeStart.append(Int32(edgeScalars.count))
+        }
+    }
+
+    /// The node reached from `node` by `v`, if any.
+    @inline(__always)
+    private func child(_ node: Int, _ v: UInt32) -> Int? {
+        var lo = Int(edgeStart[node]), hi = Int(edgeStart[node + 1])
+        while hi - lo > 8 {
+            let mid = (lo + hi) >> 1
+            if edgeScalars[mid] < v { lo = mid + 1 } else { hi = mid + 1 }
+        }
+        while lo < hi {
+            if edgeScalars[lo] == v { return Int(edgeTargets[lo]) }
+            lo += 1
+        }
+        return nil
     }
 
     /// A piece of the text: either an added token or a stretch left for the model.
@@ -92,10 +121,10 @@ struct AddedTokenMatcher: Sendable {
         var node = 0
         var best: (Int, Int)?
         var i = start
-        while i < limit, let child = nodes[node].children[text[i]] {
-            node = Int(child)
+        while i < limit, let next = child(node, text[i]) {
+            node = next
             i += 1
-            if nodes[node].token >= 0 { best = (Int(nodes[node].token), i) }
+            if nodeToken[node] >= 0 { best = (Int(nodeToken[node]), i) }
         }
         return best
     }

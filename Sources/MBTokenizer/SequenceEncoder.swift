@@ -10,7 +10,10 @@
 /// Offsets are kept in original scalar indices throughout, so they need no conversion at the end.
 /// The common ModernBERT/GPT-2 configuration (NFC or nothing, then ByteLevel with its defaults)
 /// runs the pre-tokenizer's scanner inline over the normalized text, without building word lists.
-struct SequenceEncoder: Sendable {
+///
+/// A final class rather than a struct: the per-word closures of the inline path otherwise copied the
+/// whole encoder (a dozen reference-counted fields) for every word.
+final class SequenceEncoder: Sendable {
     let rawAddedTokens: AddedTokenMatcher
     let normalizedAddedTokens: AddedTokenMatcher
     let normalizer: Normalizer?
@@ -20,6 +23,17 @@ struct SequenceEncoder: Sendable {
     /// Words reach the model as bytes (a ByteLevel pre-tokenizer), else as scalars.
     let byteLevel: Bool
     let model: BPEModel
+
+    init(rawAddedTokens: AddedTokenMatcher, normalizedAddedTokens: AddedTokenMatcher, normalizer: Normalizer?,
+         preTokenizer: PreTokenizer?, inlineByteLevel: ByteLevelPreTokenizer?, byteLevel: Bool, model: BPEModel) {
+        self.rawAddedTokens = rawAddedTokens
+        self.normalizedAddedTokens = normalizedAddedTokens
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.inlineByteLevel = inlineByteLevel
+        self.byteLevel = byteLevel
+        self.model = model
+    }
 
     /// Token ids and offsets of one sequence.
     struct Output {

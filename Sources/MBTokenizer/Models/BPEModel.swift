@@ -132,9 +132,15 @@ struct BPEModel: Sendable {
     /// Appends the tokens of one byte-level word (its UTF-8 bytes) as `id << 32 | byteLength`.
     @inline(__always)
     func encode(word bytes: UnsafeBufferPointer<UInt8>, cache: WordCache, into out: inout [UInt64]) {
-        if bytes.count == 1, byteIdsComplete, !options.ignoreMerges {
-            out.append(UInt64(UInt32(bitPattern: byteIds[Int(bytes[0])])) << 32 | 1)
-            return
+        // A byte with a symbol is its own token. Checked per byte, not with `byteIdsComplete`:
+        // real vocabularies (ModernBERT's among them) lack the symbols of bytes that never occur
+        // in UTF-8 (0xC0, 0xC1, 0xF5-0xFF), and requiring all 256 sent every word down the slow path.
+        if bytes.count == 1, !options.ignoreMerges {
+            let id = byteIds[Int(bytes[0])]
+            if id >= 0 {
+                out.append(UInt64(UInt32(bitPattern: id)) << 32 | 1)
+                return
+            }
         }
         if options.ignoreMerges, let id = byteLevelSpellingId(bytes) {
             out.append(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(bytes.count))
@@ -148,13 +154,19 @@ struct BPEModel: Sendable {
         let start = out.count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: bytes.count) { ids in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: bytes.count) { lengths in
-                if byteIdsComplete {
-                    byteIds.withUnsafeBufferPointer { table in
-                        for (i, b) in bytes.enumerated() {
-                            ids[i] = table[Int(b)]
-                            lengths[i] = 1
-                        }
+                // Every byte of valid UTF-8 has a symbol in any usable vocabulary, so the builder's
+                // unknown-unit rules are needed only when a lookup fails.
+                let allKnown = byteIds.withUnsafeBufferPointer { table -> Bool in
+                    var missing: Int32 = 0
+                    for (i, b) in bytes.enumerated() {
+                        let id = table[Int(b)]
+                        ids[i] = id
+                        lengths[i] = 1
+                        missing |= id
                     }
+                    return missing >= 0
+                }
+                if allKnown {
                     mergeAndAppend(ids, lengths, bytes.count, into: &out)
                 } else {
                     var symbols = SymbolBuilder(ids: ids, lengths: lengths, unknownId: unknownId, fuse: options.fuseUnknown)

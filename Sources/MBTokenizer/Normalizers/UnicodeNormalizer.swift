@@ -33,30 +33,36 @@ struct UnicodeNormalizer: Sendable {
         guard let firstActive else { return }
         // A run starts at the inert scalar before the first active one (it may compose with it).
         let start = firstActive > 0 ? firstActive - 1 : 0
-        var transform = PieceTransform(piece, capacity: n + 8)
-        transform.copy(start)
+        // Most pieces with an active scalar come out unchanged, so the transform (three arrays) is
+        // made at the first run that changes, and unchanged scalars are copied into it in bulk.
+        var transform: PieceTransform?
+        var pending = start // unchanged source scalars not yet copied into `transform`
         var i = start
-        var changed = false
         while i < n {
             var j = i + 1
             while j < n, !isInert(piece.scalars[j]) { j += 1 }
             if j - i == 1 && isInert(piece.scalars[i]) {
-                transform.copy(1)
+                pending += 1
             } else {
                 let input = Array(piece.scalars[i..<j])
                 let output = UnicodeAlignment.foundation(form, input)
                 if output == input && !(form.composes && UnicodeAlignment.hasTrailingJamo(input[...])) {
-                    transform.copy(j - i)
+                    pending += j - i
                 } else {
-                    changed = true
+                    if transform == nil { transform = PieceTransform(piece, capacity: n + 8) }
+                    transform!.copy(pending)
+                    pending = 0
                     for (scalar, change) in UnicodeAlignment.stream(form, input) {
-                        transform.emit(scalar, change: change)
+                        transform!.emit(scalar, change: change)
                     }
                 }
             }
             i = j
         }
-        if changed { piece = transform.finish() }
+        if var transform {
+            transform.copy(pending)
+            piece = transform.finish()
+        }
     }
 
     /// Scalars that are stable under the form, starters, and never the second half of a
