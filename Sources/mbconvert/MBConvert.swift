@@ -1,7 +1,8 @@
 import ArgumentParser
 
+// Async so that `serve` can run its server; the other commands are synchronous and run as before.
 @main
-struct MBConvert: ParsableCommand {
+struct MBConvert: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbconvert",
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
@@ -12,6 +13,8 @@ struct MBConvert: ParsableCommand {
             // text tasks
             FillMaskCommand.self, EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self,
             NERCommand.self, QACommand.self,
+            // serving
+            ServeCommand.self,
         ]
     )
 }

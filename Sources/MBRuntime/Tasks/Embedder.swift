@@ -43,13 +43,24 @@ public struct Embedder: Sendable {
         out.reserveCapacity(texts.count)
         try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
             for s in output.ranges.indices {
-                let v = output.pooled(s, pooling)
                 let e = encoded[first + s]
-                out.append(Embedding(vector: normalize ? l2Normalized(v) : v, tokenCount: e.encoding.count,
+                out.append(Embedding(vector: vector(from: output, sequence: s), tokenCount: e.encoding.count,
                                      truncated: e.truncated))
             }
         }
         return out
+    }
+
+    /// The embedding of one sequence of an encoder output that the caller ran itself: this embedder's
+    /// pooling, then its normalisation. `embed` calls it for every sequence; a host that batches
+    /// sequences from several sources into one `model.forward` (a server's queue) gets the same vectors.
+    /// - Parameters:
+    ///   - output: the result of `model.forward` on token ids this embedder's tokenizer produced.
+    ///   - sequence: the index of the sequence in that batch.
+    /// - Returns: a vector of `dimension` values.
+    public func vector(from output: EncoderOutput, sequence: Int) -> [Float] {
+        let v = output.pooled(sequence, pooling)
+        return normalize ? l2Normalized(v) : v
     }
 
     public func embed(_ text: String) throws -> Embedding { try embed([text])[0] }
