@@ -24,7 +24,7 @@ Usage:
                                                 # hidden state and a few logits rows only)
   python Scripts/make_golden.py --base OUT_DIR  # random-init ModernBERT-base shape (large; not in CI)
   python Scripts/make_golden.py --tasks         # task-head fixtures + pipeline outputs -> Tests/MBTasksTests/Fixtures
-                                                # (see Scripts/task_golden.py)
+                                                # (see Scripts/task_golden.py); --only NAME... rebuilds some
 Needs: torch, transformers (5.x), safetensors, tokenizers from PyPI.
 """
 import argparse
@@ -352,11 +352,13 @@ def main():
     ap.add_argument("--trained", action="store_true", help="golden for the bundled trained model")
     ap.add_argument("--base", metavar="OUT_DIR", help="build the base-shape checkpoint and its golden here")
     ap.add_argument("--tasks", action="store_true", help="task-head fixtures and transformers pipeline outputs")
+    ap.add_argument("--only", nargs="+", metavar="NAME",
+                    help="with --tasks: only these fixtures (names in task_golden.FIXTURES, 'pairs', 'bundled')")
     args = ap.parse_args()
     torch.set_num_threads(2)
     if args.tasks:
         import task_golden  # Scripts/task_golden.py: pipelines, sentence-transformers layout, zero-shot
-        task_golden.build_all(args.seed, randomize_norms=randomize_norms, round_weights=round_weights)
+        task_golden.build_all(args.seed, only=args.only, randomize_norms=randomize_norms, round_weights=round_weights)
     elif args.base:
         build_base(args.base, args.seed)
     elif args.trained:

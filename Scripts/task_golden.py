@@ -14,6 +14,11 @@ References, all fp32 on CPU:
                         max_answer_len 15)
   fill-mask             pipeline("fill-mask", top_k=5) on the bundled trained model
   embeddings            sentence-transformers' Transformer -> Pooling(mean) -> Normalize, done with torch
+  text pairs            tokenizer(text, text_pair, truncation=longest_first|only_first|only_second, max_length=n)
+                        (ids, offsets or the error it raises), pipeline("text-classification") on {"text",
+                        "text_pair"} inputs (seqcls-single/pairs.json, reranker/golden.json)
+  reranking             a one-label mean-pooling classifier (the gte-reranker-modernbert-base layout): each
+                        (query, document) pair's logit and sigmoid, and the ranking, per truncation strategy
   zero-shot (MLM)       mean log-probability of the label's tokens at as many masks (see Docs/library.md)
 
 Random-init classifiers give near-uniform scores, so classifier weights are scaled up (`SHARPEN`) until
@@ -86,7 +91,46 @@ FIXTURES = [
          cfg=dict(initializer_range=0.3, id2label={0: "O", 1: "B-PER", 2: "I-PER", 3: "B-LOC", 4: "I-LOC", 5: "MISC"})),
     dict(name="qa", cls=ModernBertForQuestionAnswering, cfg=dict(num_labels=2)),
     dict(name="st-mean-normalize", cls=ModernBertModel, cfg=dict()),
+    # The gte-reranker-modernbert-base layout (one relevance logit, mean pooling); 64 positions so that
+    # document-side truncation is exercised by short texts.
+    dict(name="reranker", cls=ModernBertForSequenceClassification,
+         cfg=dict(classifier_pooling="mean", num_labels=1, initializer_range=0.3, max_position_embeddings=64)),
 ]
+
+# ---------------------------------------------------------------- pairs and reranking
+
+RERANK_QUERY = "How do I remove an item from a list?"
+RERANK_DOCS = [
+    "Use list.remove(x) to delete the first item equal to x.",
+    "The with statement wraps a block in a context manager.",
+    "Strings are immutable sequences of Unicode code points.",
+    "del a[i] removes the item at index i; a.pop() removes and returns the last one.",
+    QA_CONTEXT_LONG,  # ~110 tokens: cut to fit 64 with the query
+    "Zoë visited Zürich and São Paulo — the café was lovely!",
+    "",
+]
+RERANK_LONG_QUERY = ("In Python, what is the most idiomatic way to remove every occurrence of a value from a list "
+                     "while iterating over it, without skipping elements or building a second list by hand, "
+                     "and is it fast?")  # ~40 tokens: more than half of 61, so longest_first cuts it too
+RERANK_TOO_LONG_QUERY = " ".join(["Which list method removes an item?"] * 9)  # more than 61 tokens
+RERANK_MAX = 64
+# (query, truncation) cases; the golden records ids, logits, scores and order, or the tokenizer's error.
+RERANK_CASES = [(RERANK_QUERY, "only_second"), (RERANK_QUERY, "longest_first"),
+                (RERANK_LONG_QUERY, "only_second"), (RERANK_LONG_QUERY, "longest_first"),
+                (RERANK_TOO_LONG_QUERY, "only_second"), (RERANK_TOO_LONG_QUERY, "longest_first")]
+
+# Tokenizer-level pair truncation on the bundled tokenizer: (text, text_pair) x strategy x max_length.
+PAIR_TEXTS = [
+    ("Short.", "Use list.remove(x) to delete the first item equal to x."),
+    ("Marie Curie moved from Warsaw to Paris, where she studied physics and chemistry at the Sorbonne.", "Short."),
+    ("Zoë visited Zürich and São Paulo — the café was lovely!", "日本語のテキストと emoji 🎉 with  two  spaces"),
+    (TEXTS[4], TEXTS[1]),
+    ("", "An empty first text."),
+    ("An empty second text.", ""),
+    ("Who created Python?", None),
+]
+PAIR_MAX_LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 24, 31, 40, 64, 512]
+PAIR_CLASSIFY_MAX = 20  # short enough that the strategies differ (and only_first/only_second raise) on PAIR_TEXTS
 
 
 def link_tokenizer(out_dir):
@@ -223,7 +267,12 @@ def build_fixture(spec, seed):
     golden = dict(texts=TEXTS)
     cls = spec["cls"]
 
-    if cls is ModernBertForSequenceClassification:
+    if spec["name"] == "reranker":
+        golden.pop("texts")
+        spread_pair_logits(model, tok)
+        save_f16(model, out_dir)
+        golden.update(reranker_golden(model, tok))
+    elif cls is ModernBertForSequenceClassification:
         spread_logits(model, tok)
         save_f16(model, out_dir)
         clf = pipeline("text-classification", model=model, tokenizer=tok, device="cpu", top_k=None)
@@ -269,6 +318,110 @@ def build_fixture(spec, seed):
     size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir)
                if not os.path.islink(os.path.join(out_dir, f)) and os.path.isfile(os.path.join(out_dir, f)))
     print(f"{spec['name']}: {cls.__name__} {size / 1e6:.1f} MB")
+
+
+def tok_pair(tok, text, pair, **kwargs):
+    """tokenizer([text], [pair], ...)[0]: the batched call, as sentence-transformers' CrossEncoder makes it. It
+    keeps an empty text_pair as an empty second segment ([CLS] a [SEP] [SEP]), as `tokenizers` and
+    text-embeddings-inference do; the unbatched tokenizer(text, "") drops it (its `if text_pair` test)."""
+    enc = tok([text], None if pair is None else [pair], **kwargs)
+    return {k: v[0] for k, v in enc.items()}
+
+
+def encode_pair(tok, query, doc, truncation):
+    """tokenizer([query], [doc], truncation=..., max_length=RERANK_MAX), or the error it raises."""
+    try:
+        return tok_pair(tok, query, doc, truncation=truncation, max_length=RERANK_MAX), None
+    except Exception as e:  # tokenizers raises a plain Exception with its TruncationError message
+        return None, str(e)
+
+
+def spread_pair_logits(model, tok, target_std=2.0):
+    """Like spread_logits, on the (query, document) pairs of the first case: one logit per pair."""
+    with torch.no_grad():
+        logits = torch.stack([model(input_ids=torch.tensor([encode_pair(tok, RERANK_QUERY, d, "only_second")[0]["input_ids"]]))
+                              .logits[0] for d in RERANK_DOCS])
+        k = target_std / max((logits - logits.mean(0)).std().item(), 1e-6)
+        assert k < 30, f"pooled vectors barely depend on the pair (scale {k:.0f})"
+        model.classifier.bias.sub_(logits.mean(0)).mul_(k)
+        model.classifier.weight.mul_(k)
+
+
+def reranker_golden(model, tok):
+    """Per case: each pair's ids, logit, sigmoid score, truncation flag, and the ranking (score desc,
+    ties by index: a stable sort, as text-embeddings-inference's); or the tokenizer's error. Plus what
+    pipeline("text-classification") gives for {"text", "text_pair"} inputs (sigmoid: one label)."""
+    cases = []
+    for query, truncation in RERANK_CASES:
+        case = dict(query=query, documents=RERANK_DOCS, truncation=truncation, max_length=RERANK_MAX)
+        encs = [encode_pair(tok, query, d, truncation) for d in RERANK_DOCS]
+        errors = [e for _, e in encs if e is not None]
+        if errors:
+            case["error"] = errors[0]
+            case["error_index"] = next(i for i, (_, e) in enumerate(encs) if e is not None)
+            cases.append(case)
+            continue
+        ids = [e["input_ids"] for e, _ in encs]
+        full = [len(tok_pair(tok, query, d)["input_ids"]) for d in RERANK_DOCS]
+        with torch.no_grad():
+            logits = [model(input_ids=torch.tensor([i])).logits[0].numpy() for i in ids]
+        scores = [float(torch.sigmoid(torch.tensor(l[0], dtype=torch.float64))) for l in logits]
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        gaps = [scores[order[i]] - scores[order[i + 1]] for i in range(len(order) - 1)]
+        assert min(gaps) > 1e-3, f"reranker: score gap {min(gaps)} too small for a meaningful order"
+        case.update(input_ids=ids, logits=[floats(l) for l in logits], scores=scores, order=order,
+                    truncated=[len(i) < n for i, n in zip(ids, full)])
+        cases.append(case)
+    clf = pipeline("text-classification", model=model, tokenizer=tok, device="cpu", top_k=None)
+    # The pipeline tokenizes one input at a time, which drops an empty text_pair (see tok_pair): not compared.
+    inputs = [dict(text=RERANK_QUERY, text_pair=d) for d in RERANK_DOCS if d]
+    results = clf(inputs, truncation="longest_first", max_length=RERANK_MAX)
+    pipe = dict(inputs=inputs, truncation="longest_first",
+                results=[[dict(label=r["label"], score=float(r["score"])) for r in res] for res in results])
+    return dict(cases=cases, pipeline=pipe)
+
+
+def build_pair_classification():
+    """pipeline("text-classification") on text pairs with the committed seqcls-single weights (softmax over
+    three labels), in each truncation strategy at max_length PAIR_CLASSIFY_MAX -> seqcls-single/pairs.json."""
+    out_dir = os.path.join(OUT, "seqcls-single")
+    tok = AutoTokenizer.from_pretrained(out_dir)
+    model = ModernBertForSequenceClassification.from_pretrained(out_dir, dtype=torch.float32,
+                                                                attn_implementation="eager").eval()
+    clf = pipeline("text-classification", model=model, tokenizer=tok, device="cpu", top_k=None)
+    inputs = [dict(text=a, text_pair=b) for a, b in PAIR_TEXTS if b]  # unbatched: no empty text_pair (tok_pair)
+    out = dict(inputs=inputs, max_length=PAIR_CLASSIFY_MAX, strategies={})
+    for strategy in ("longest_first", "only_second", "only_first"):
+        rows = []
+        for x in inputs:
+            try:
+                res = clf(x, truncation=strategy, max_length=PAIR_CLASSIFY_MAX)
+                res = res[0] if isinstance(res[0], list) else res
+                rows.append(dict(results=[dict(label=r["label"], score=float(r["score"])) for r in res]))
+            except Exception as e:
+                rows.append(dict(error=str(e)))
+        out["strategies"][strategy] = rows
+    json.dump(out, open(os.path.join(out_dir, "pairs.json"), "w"), indent=1, ensure_ascii=False)
+    print("seqcls-single/pairs.json: text-classification pipeline on pairs, three truncation strategies")
+
+
+def build_pair_truncation():
+    """The bundled tokenizer's tokenizer([text], [text_pair], truncation=s, max_length=n): ids and offsets, or
+    the error it raises -> pair-truncation.json."""
+    tok = AutoTokenizer.from_pretrained(BUNDLED)
+    cases = []
+    for text, pair in PAIR_TEXTS:
+        for strategy in ("longest_first", "only_first", "only_second"):
+            for n in PAIR_MAX_LENGTHS:
+                case = dict(text=text, text_pair=pair, truncation=strategy, max_length=n)
+                try:
+                    enc = tok_pair(tok, text, pair, truncation=strategy, max_length=n, return_offsets_mapping=True)
+                    case.update(ids=enc["input_ids"], offsets=[list(o) for o in enc["offset_mapping"]])
+                except Exception as e:
+                    case["error"] = str(e)
+                cases.append(case)
+    json.dump(dict(cases=cases), open(os.path.join(OUT, "pair-truncation.json"), "w"), indent=0, ensure_ascii=False)
+    print(f"pair-truncation.json: {len(cases)} cases, {sum('error' in c for c in cases)} of them errors")
 
 
 def write_sentence_transformers(out_dir, dim):
@@ -343,9 +496,13 @@ def build_bundled():
     print("mini-pydocs-tasks.json: fill-mask, zero-shot, CLS embeddings on the bundled model")
 
 
-def build_all(seed, **_):
+def build_all(seed, only=None, **_):
+    """Every fixture, or only those named in `only` (a fixture's seed depends on its position in FIXTURES,
+    so one rebuilt alone is the same as in a full run)."""
     os.makedirs(OUT, exist_ok=True)
     for k, spec in enumerate(FIXTURES):
+        if only and spec["name"] not in only:
+            continue
         for attempt in range(40):  # a new random init until every compared decision has a clear margin
             try:
                 build_fixture(spec, seed + 100 + k + 1000 * attempt)
@@ -354,4 +511,8 @@ def build_all(seed, **_):
                 print(f"  {e}; trying another seed")
         else:
             raise SystemExit(f"{spec['name']}: no seed gave clear margins")
-    build_bundled()
+    if not only or "pairs" in only:
+        build_pair_classification()
+        build_pair_truncation()
+    if not only or "bundled" in only:
+        build_bundled()

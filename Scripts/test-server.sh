@@ -19,7 +19,7 @@ fi
 work=${MBCONVERT_SERVER_TEST_DIR:-.build/test-server}
 mkdir -p "$work"
 fixtures=Tests/MBTasksTests/Fixtures
-for name in st-mean-normalize seqcls-single seqcls-regression; do
+for name in st-mean-normalize seqcls-single reranker; do
     "$MBCONVERT_BIN" convert "$fixtures/$name" -o "$work/$name.mbc" > /dev/null
 done
 

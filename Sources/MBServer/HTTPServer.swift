@@ -51,7 +51,7 @@ public struct HTTPServer: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("listening on http://\(configuration.host):\(port)", metadata: [
-                    "model": .string(configuration.modelID), "type": .string(service.served.kind.name),
+                    "model": .string(configuration.modelID), "type": .string(service.served.kind.rawValue),
                     "max_batch_tokens": .stringConvertible(configuration.maxBatchTokens),
                 ])
                 onReady(port)

@@ -88,7 +88,7 @@ public final class InferenceService: Sendable {
     /// Checks a request's batch size, admits its inputs (429 when the queue is full), tokenizes them,
     /// runs them through the queue and returns what `compute` made of each, with TEI's timings.
     func infer<T: Sendable>(_ inputs: [ModelInput], truncate: Bool, direction: TruncationDirection,
-                            start: ContinuousClock.Instant,
+                            pairTruncation: TruncationStrategy = .longestFirst, start: ContinuousClock.Instant,
                             _ compute: @escaping BatchQueue.Compute<T>) async throws -> ([T], InferenceMetadata) {
         try checkBatch(inputs.count)
         guard queue.reserve(inputs.count) else { throw APIError.overloaded }
@@ -98,7 +98,8 @@ public final class InferenceService: Sendable {
         var sequences: [[Int32]] = []
         sequences.reserveCapacity(inputs.count)
         for input in inputs {
-            sequences.append(try encoder.encode(input, truncate: truncate, direction: direction).encoding.ids)
+            sequences.append(try encoder.encode(input, truncate: truncate, direction: direction,
+                                                pairTruncation: pairTruncation).encoding.ids)
             metadata.characters += input.characterCount
         }
         metadata.tokenization = ContinuousClock.now - tokenizeStart
@@ -119,17 +120,13 @@ public final class InferenceService: Sendable {
 
     /// The embedder, or TEI's error for a model that is not an embedding model.
     func requireEmbedder() throws -> Embedder {
-        guard case .embedding(let embedder) = served.kind else {
-            throw APIError.wrongModel("Model is not an embedding model")
-        }
+        guard let embedder = served.embedder else { throw APIError.wrongModel("Model is not an embedding model") }
         return embedder
     }
 
     /// The classifier of a classifier or reranker model, or TEI's error for an embedding model.
     func requireClassifier() throws -> TextClassifier {
-        switch served.kind {
-        case .classifier(let c), .reranker(let c): return c
-        case .embedding: throw APIError.wrongModel("Model is not a classifier model")
-        }
+        guard let classifier = served.classifier else { throw APIError.wrongModel("Model is not a classifier model") }
+        return classifier
     }
 }

@@ -50,7 +50,10 @@ struct InputEncoder: Sendable {
     ///   - truncate: cut an over-long input to `maxInputLength` tokens instead of refusing it.
     ///   - addSpecialTokens: wrap texts in the tokenizer's template ([CLS] ... [SEP]).
     /// - Returns: the encoding (for ids, only `ids` is meaningful) and whether it was cut.
+    ///   - pairTruncation: which text of a pair gives up tokens (`longest_first`, transformers'
+    ///     `truncation=True`, for /predict; `only_second`, the document, for /rerank as `mbconvert rerank`).
     func encode(_ input: ModelInput, truncate: Bool, direction: TruncationDirection = .right,
+                pairTruncation: TruncationStrategy = .longestFirst,
                 addSpecialTokens: Bool = true) throws(APIError) -> (encoding: Encoding, truncated: Bool) {
         var input = input
         switch input {
@@ -93,9 +96,13 @@ struct InputEncoder: Sendable {
                 guard direction == .right else {
                     throw APIError(.validation, "`truncation_direction` \"left\" is not supported for text pairs; use \"right\"")
                 }
-                let probe = tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens, maxLength: maxInputLength + 1)
-                guard probe.count > maxInputLength else { return (probe, false) }
-                return (tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens, maxLength: maxInputLength), true)
+                do {
+                    return try tokenizer.encode(TokenizerInput(text, pair: pair), maxLength: maxInputLength,
+                                                truncation: pairTruncation, addSpecialTokens: addSpecialTokens)
+                } catch {
+                    // E.g. only_second with a query that leaves the document no room: Hugging Face's message.
+                    throw APIError(.validation, "\(error)")
+                }
             }
             let full = tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens)
             guard full.count <= maxInputLength else { throw tooLong(full.count) }

@@ -60,17 +60,29 @@ extension Tokenizer {
     }
 
     func encode(_ text: String, pair: String?, addSpecialTokens: Bool, maxLength: Int?, cache: WordCache) -> Encoding {
+        // longest_first never throws.
+        (try? encode(text, pair: pair, addSpecialTokens: addSpecialTokens, maxLength: maxLength,
+                     strategy: .longestFirst, cache: cache).encoding) ?? Encoding()
+    }
+
+    /// Encodes, truncates with `strategy` when `maxLength` is set, applies the template; `truncated`
+    /// tells whether any token was removed.
+    func encode(_ text: String, pair: String?, addSpecialTokens: Bool, maxLength: Int?, strategy: TruncationStrategy,
+                cache: WordCache) throws -> (encoding: Encoding, truncated: Bool) {
         var sequences = [encoder.encode(text, cache: cache)]
         if let pair { sequences.append(encoder.encode(pair, cache: cache)) }
+        var truncated = false
         if let maxLength {
             let added = addSpecialTokens ? template.addedCount(pair: pair != nil) : 0
             // Hugging Face subtracts with unsigned wrap-around: a limit below the template
             // size leaves the input untruncated.
             if maxLength >= added {
-                Truncation.longestFirst(&sequences, budget: maxLength - added)
+                let before = sequences.reduce(0) { $0 + $1.ids.count }
+                try Truncation.apply(&sequences, budget: maxLength - added, strategy: strategy)
+                truncated = sequences.reduce(0) { $0 + $1.ids.count } < before
             }
         }
-        return template.apply(sequences, addSpecialTokens: addSpecialTokens)
+        return (template.apply(sequences, addSpecialTokens: addSpecialTokens), truncated)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MBRuntime
+import MBTokenizer
 
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,9 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "Text classification: a sequence-classification file, or zero-shot with --labels on a masked-LM file.",
         discussion: """
         Zero-shot puts each text into --template (which needs {text} and one [MASK]) and scores every \
-        label word as the filler of the mask (mean log-probability of its tokens), softmaxed over the labels.
+        label word as the filler of the mask (mean log-probability of its tokens), softmaxed over the labels. \
+        Text pairs (--pair, or "text_pair" in --input) go through the tokenizer's pair template \
+        ([CLS] text [SEP] pair [SEP]), truncated as transformers' tokenizer(text, text_pair, truncation=...).
         """)
 
     @Argument(help: "Model file.")
@@ -17,8 +20,16 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Texts to classify.")
     var texts: [String] = []
 
-    @Option(help: "JSON Lines input: a JSON string or {\"text\": ...} per line.")
+    @Option(help: "JSON Lines input: a JSON string, {\"text\": ...} or {\"text\": ..., \"text_pair\": ...} per line.")
     var input: String?
+
+    @Option(name: .customLong("pair"), help: ArgumentHelp(
+        "A second text for each text argument, in order (repeat once per text): classifies (text, pair) through the tokenizer's pair template.",
+        valueName: "text"))
+    var pairs: [String] = []
+
+    @Option(help: "How an input longer than the model's maximum length is cut: longest_first (transformers' truncation=True), only_first or only_second.")
+    var truncation: TruncationStrategy = .longestFirst
 
     @Option(help: "Zero-shot label words, comma-separated (needs a ModernBertForMaskedLM file).")
     var labels: String?
@@ -36,11 +47,15 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let model = try runtime.loadModel(file)
-        let texts = try TaskCommand.texts(self.texts, input: input)
+        let inputs = try TaskCommand.inputs(self.texts, pairs: pairs, input: input)
+        let texts = inputs.map(\.text)
         let (bar, progress) = TaskCommand.progress("classify", items: texts.count)
         var rows: [[(label: String, score: Float)]] = []
         var truncated: [Bool] = []
         if let labels {
+            if inputs.contains(where: { $0.pair != nil }) {
+                throw ValidationError("zero-shot (--labels) takes single texts, not pairs")
+            }
             let names = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let zero = try ZeroShotClassifier(model: model, template: template)
             let results = try zero.classify(texts, labels: names, progress: progress)
@@ -50,7 +65,7 @@ struct ClassifyCommand: ParsableCommand {
             guard model.config.architecture == .sequenceClassification else {
                 throw ValidationError("\(file) is a \(model.config.architecture.rawValue): classify needs a ModernBertForSequenceClassification file, or --labels for zero-shot with a masked-LM file")
             }
-            let results = try TextClassifier(model: model).classify(texts, progress: progress)
+            let results = try TextClassifier(model: model).classify(inputs, truncation: truncation, progress: progress)
             rows = results.map { $0.scores.map { ($0.label, $0.score) } }
             truncated = results.map(\.truncated)
         }
@@ -62,8 +77,10 @@ struct ClassifyCommand: ParsableCommand {
             try TaskCommand.printJSON(objects.count == 1 ? objects[0] : objects)
             return
         }
-        for (text, row) in zip(texts, rows) {
-            if texts.count > 1 { print(TaskCommand.quoted(text)) }
+        for (input, row) in zip(inputs, rows) {
+            if inputs.count > 1 || input.pair != nil {
+                print(TaskCommand.quoted(input.text) + (input.pair.map { " + " + TaskCommand.quoted($0) } ?? ""))
+            }
             for entry in row { print("  \(TaskCommand.format(entry.score))  \(entry.label)") }
         }
     }

@@ -12,7 +12,7 @@ struct MBConvert: AsyncParsableCommand {
             QuantizeCommand.self, ValidateCommand.self, BenchCommand.self,
             // text tasks
             FillMaskCommand.self, EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self,
-            NERCommand.self, QACommand.self,
+            NERCommand.self, QACommand.self, RerankCommand.self,
             // serving
             ServeCommand.self,
         ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MBRuntime
+import MBTokenizer
 
 /// What every text task command shares: loading, input texts, progress, JSON and warnings.
 enum TaskCommand {
@@ -14,6 +15,24 @@ enum TaskCommand {
         }
         guard !arguments.isEmpty else { throw ValidationError("give a text argument or --input texts.jsonl") }
         return arguments
+    }
+
+    /// Texts or text pairs from the command line (`pairs`: one second text per text argument), or
+    /// from `--input` (JSON Lines with optional `"text_pair"`); exactly one source.
+    static func inputs(_ arguments: [String], pairs: [String], input: String?) throws -> [TokenizerInput] {
+        if let input {
+            guard arguments.isEmpty, pairs.isEmpty else {
+                throw ValidationError("give texts (and --pair) as arguments or with --input, not both")
+            }
+            let inputs = try InputLines.read(path: input)
+            guard !inputs.isEmpty else { throw ValidationError("\(input) has no texts") }
+            return inputs
+        }
+        guard !arguments.isEmpty else { throw ValidationError("give a text argument or --input texts.jsonl") }
+        guard pairs.isEmpty || pairs.count == arguments.count else {
+            throw ValidationError("--pair is given \(pairs.count) time(s) for \(arguments.count) text(s): give one per text")
+        }
+        return arguments.enumerated().map { i, text in TokenizerInput(text, pair: pairs.isEmpty ? nil : pairs[i]) }
     }
 
     /// A progress callback drawing a bar on a terminal, for inputs long enough to be worth one.

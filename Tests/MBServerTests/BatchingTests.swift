@@ -3,6 +3,9 @@ import MBRuntime
 import MBServer
 import XCTest
 
+/// A `/predict` entry as the tests read it.
+struct PredictionRow: Decodable { var score: Float; var label: String }
+
 /// The batching queue packs concurrent requests into shared forward passes; every request must get
 /// what it gets alone, and what the CLI's task types give.
 final class BatchingTests: XCTestCase {
@@ -73,32 +76,31 @@ final class BatchingTests: XCTestCase {
         XCTAssertEqual(Float((flat[0]["score"] as! NSNumber).doubleValue), logits.max()!, accuracy: 1e-6)
     }
 
-    /// A pair goes through the tokenizer's pair template; /rerank sorts by the sigmoid of the one logit.
-    func testRerankScoresPairsBestFirst() async throws {
-        let service = try ServerFixtures.service("seqcls-regression")
+    /// /rerank gives `Reranker.rerank`'s ranking (the CLI's `rerank`), also for documents cut to the
+    /// model's 64 positions on the document's side; a pair through /predict scores like the pair alone.
+    func testRerankEqualsReranker() async throws {
+        let service = try ServerFixtures.service("reranker")
         defer { service.stop() }
-        let model = service.served.model, tokenizer = service.served.tokenizer
+        let reranker = try Reranker(model: service.served.model)
         let query = "How do I remove an item from a list?"
-        let texts = Self.texts(6, seed: 5)
-        let response = await service.post(.rerank, ["query": query, "texts": texts, "return_text": true])
+        let texts = Self.texts(10, seed: 5)
+        XCTAssertGreaterThan(texts.map { service.served.tokenizer.encode(query, pair: $0).count }.max()!, 64, "no long pair")
+        let response = await service.post(.rerank, ["query": query, "texts": texts, "return_text": true, "truncate": true])
         XCTAssertEqual(response.status, 200, String(decoding: response.body, as: UTF8.self))
-        let ranks = try XCTUnwrap(response.json as? [[String: Any]])
-        XCTAssertEqual(Set(ranks.map { $0["index"] as! Int }), Set(0..<texts.count))
-        let scores = ranks.map { Float(($0["score"] as! NSNumber).doubleValue) }
-        XCTAssertEqual(scores, scores.sorted(by: >))
-        let classifier = try TextClassifier(model: model, function: .sigmoid)
-        for rank in ranks {
-            let i = rank["index"] as! Int
-            XCTAssertEqual(rank["text"] as? String, texts[i])
-            let ids = tokenizer.encode(query, pair: texts[i]).ids
-            let expected = classifier.result(from: try model.forward([ids]), sequence: 0).scores[0].score
-            XCTAssertEqual(Float((rank["score"] as! NSNumber).doubleValue), expected, accuracy: 1e-6)
-        }
-        // A pair through /predict is the same score.
-        let pair = await service.post(.predict, ["inputs": [query, texts[0]]])
-        let predicted = try XCTUnwrap(pair.json as? [[String: Any]])
-        let rank0 = ranks.first { $0["index"] as! Int == 0 }!
-        XCTAssertEqual((predicted[0]["score"] as! NSNumber).doubleValue, (rank0["score"] as! NSNumber).doubleValue, accuracy: 1e-6)
+        let ranks = try response.decode([Reranker.Ranked].self)
+        let expected = try reranker.rerank(query: query, documents: texts, returnText: true).ranked
+        XCTAssertEqual(ranks.map(\.index), expected.map(\.index))
+        XCTAssertEqual(ranks.map(\.text), expected.map(\.text))
+        XCTAssertLessThanOrEqual(zip(ranks, expected).map { abs($0.score - $1.score) }.max()!, 1e-6)
+        // Without truncation the long pairs are refused, naming the limit.
+        let refused = await service.post(.rerank, ["query": query, "texts": texts])
+        XCTAssertEqual(refused.status, 422)
+
+        let short = texts.first { service.served.tokenizer.encode(query, pair: $0).count <= 64 }!
+        let pair = await service.post(.predict, ["inputs": [query, short], "raw_scores": true])
+        let predicted = try pair.decode([PredictionRow].self)
+        let logit = try TextClassifier(model: service.served.model, function: TextClassifier.Function.none)(query, pair: short).logits[0]
+        XCTAssertEqual(predicted[0].score, logit, accuracy: 1e-6)
     }
 
     /// /embed_all returns every token's final state; /v1/embeddings base64 decodes to the float vectors.

@@ -10,6 +10,9 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
     /// `readLength` is set when the text was truncated: the mask may lie past what the model reads.
     case noMask(text: String, readLength: Int? = nil)
     case invalidArgument(String)
+    /// Input `index` (0-based) cannot be cut to `maxLength` tokens with the strategy `reason` names
+    /// (transformers raises the same error for it).
+    case cannotTruncate(index: Int, maxLength: Int, reason: TruncationError)
 
     public var description: String {
         switch self {
@@ -24,6 +27,13 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
             return "no mask token\(scope) in \"\(text.prefix(60))\"; write [MASK] where a word is missing"
         case let .invalidArgument(why):
             return why
+        case let .cannotTruncate(index, maxLength, .sequenceTooShort(strategy, length, toRemove)):
+            let which = strategy == .onlySecond ? "second" : "first"
+            return "input \(index + 1): \(strategy.rawValue) cannot fit the pair in \(maxLength) tokens: its \(which) text "
+                + "has \(length) tokens and \(toRemove) must go (the other text alone is too long); "
+                + "use longest_first truncation or shorten it"
+        case let .cannotTruncate(index, _, reason):
+            return "input \(index + 1): \(reason)"
         }
     }
 }
@@ -104,6 +114,27 @@ extension Tokenizer {
         encodeBatch(texts, maxLength: maxLength + 1).enumerated().map { i, encoding in
             guard encoding.count > maxLength else { return EncodedText(encoding: encoding, truncated: false) }
             return EncodedText(encoding: encode(texts[i], maxLength: maxLength), truncated: true)
+        }
+    }
+}
+
+extension Tokenizer {
+    /// Encodes texts and text pairs with special tokens, cutting any input longer than `maxLength`
+    /// tokens with `truncation` (flagged), exactly as transformers' `tokenizer(text, text_pair,
+    /// truncation=..., max_length=...)`.
+    /// - Throws: ``TaskError/cannotTruncate(index:maxLength:reason:)`` where transformers raises.
+    public func encodeTruncating(_ inputs: [TokenizerInput], maxLength: Int,
+                                 truncation: TruncationStrategy) throws -> [EncodedText] {
+        if inputs.allSatisfy({ $0.pair == nil }) && truncation == .longestFirst {
+            return encodeTruncating(inputs.map(\.text), maxLength: maxLength)   // parallel path
+        }
+        return try inputs.enumerated().map { i, input in
+            do {
+                let (encoding, truncated) = try encode(input, maxLength: maxLength, truncation: truncation)
+                return EncodedText(encoding: encoding, truncated: truncated)
+            } catch let error as TruncationError {
+                throw TaskError.cannotTruncate(index: i, maxLength: maxLength, reason: error)
+            }
         }
     }
 }

@@ -33,6 +33,9 @@ public struct TextClassifier: Sendable {
     public let tokenizer: Tokenizer
     public let labels: [String]
     public var function: Function
+    /// The most tokens an input may have, special tokens included (at most the model's maximum
+    /// positions, the default); longer inputs are truncated and flagged.
+    public var maxLength: Int
     public var batching: Batching = .default
     private let head: TaskHead
 
@@ -43,7 +46,10 @@ public struct TextClassifier: Sendable {
         let c = model.config
         labels = c.labels ?? (0..<c.numLabels).map { "LABEL_\($0)" }
         self.function = function ?? Self.defaultFunction(problemType: c.problemType, numLabels: c.numLabels)
+        maxLength = c.maxPositions
     }
+
+    private var limit: Int { min(maxLength, model.config.maxPositions) }
 
     /// transformers' pipeline choice of output function.
     public static func defaultFunction(problemType: String?, numLabels: Int) -> Function {
@@ -57,8 +63,31 @@ public struct TextClassifier: Sendable {
 
     public func callAsFunction(_ text: String) throws -> Result { try classify([text])[0] }
 
+    /// Classifies one text pair (premise and hypothesis, query and document, ...).
+    public func callAsFunction(_ text: String, pair: String,
+                               truncation: TruncationStrategy = .longestFirst) throws -> Result {
+        try classify([TokenizerInput(text, pair: pair)], truncation: truncation)[0]
+    }
+
     public func classify(_ texts: [String], progress: TaskProgress? = nil) throws -> [Result] {
-        let encoded = tokenizer.encodeTruncating(texts, maxLength: model.config.maxPositions)
+        try classify(encoded: tokenizer.encodeTruncating(texts, maxLength: limit), progress: progress)
+    }
+
+    /// Classifies texts and text pairs: a pair goes through the tokenizer's pair template
+    /// (`[CLS] text [SEP] text_pair [SEP]`), as `pipeline("text-classification")` does with
+    /// `{"text", "text_pair"}` inputs.
+    /// - Parameters:
+    ///   - truncation: how an input longer than ``maxLength`` is cut (transformers'
+    ///     `truncation=`; `longest_first` is its `truncation=True`). Truncated results are flagged.
+    /// - Throws: ``TaskError/cannotTruncate(index:maxLength:reason:)`` when the strategy cannot cut an
+    ///   input (as transformers raises), ``TaskError`` for the wrong model.
+    public func classify(_ inputs: [TokenizerInput], truncation: TruncationStrategy = .longestFirst,
+                         progress: TaskProgress? = nil) throws -> [Result] {
+        let encoded = try tokenizer.encodeTruncating(inputs, maxLength: limit, truncation: truncation)
+        return try classify(encoded: encoded, progress: progress)
+    }
+
+    private func classify(encoded: [EncodedText], progress: TaskProgress?) throws -> [Result] {
         var results: [Result] = []
         try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
             for s in output.ranges.indices {

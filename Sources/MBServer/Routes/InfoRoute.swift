@@ -71,7 +71,7 @@ extension InferenceService {
             // Duplicate label names keep their first index.
             label2id: Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }))
         switch served.kind {
-        case .embedding(let e): type.embedding = .init(pooling: e.pooling.rawValue)
+        case .embedding: type.embedding = .init(pooling: served.embedder?.pooling.rawValue ?? "mean")
         case .classifier: type.classifier = classifier
         case .reranker: type.reranker = classifier
         }

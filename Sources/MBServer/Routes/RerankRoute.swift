@@ -2,7 +2,8 @@ import Foundation
 import MBRuntime
 
 /// `POST /rerank`: scores `(query, text)` pairs with a one-label sequence classifier (a cross-encoder)
-/// and returns `[{index, score, text?}]`, best first (TEI's `RerankRequest` / `RerankResponse`).
+/// and returns `[{index, score, text?}]` (`Reranker.Ranked`), best first (TEI's `RerankRequest` /
+/// `RerankResponse`).
 struct RerankRequest: Decodable, Sendable {
     var query: String
     var texts: [String]
@@ -31,37 +32,31 @@ struct RerankRequest: Decodable, Sendable {
     }
 }
 
-/// One text's place in a ranking (TEI's `Rank`; `text` only with `return_text`).
-struct Rank: Codable, Sendable, Equatable {
-    var index: Int
-    var text: String?
-    var score: Float
-}
-
 extension InferenceService {
     func rerank(_ body: Data) async throws -> RouteResponse {
         let start = ContinuousClock.now
         let request = try JSONBody.decode(RerankRequest.self, from: body)
         guard !request.texts.isEmpty else { throw APIError(.empty, "`texts` cannot be empty") }
-        guard case .reranker(var classifier) = served.kind else {
+        guard var reranker = served.reranker, let head = served.model.head else {
             throw APIError.wrongModel("model is not a re-ranker model")
         }
-        // The pair runs through the tokenizer's pair template ([CLS] query [SEP] text [SEP]); the score
-        // is the sigmoid of the one logit, as TEI's reranker.
-        classifier.function = request.rawScores ? .none : .sigmoid
-        let task = classifier
+        // The same scoring and truncation as `mbconvert rerank`: each (query, text) pair through the
+        // tokenizer's pair template, the sigmoid of the one logit (or the logit), and over-long pairs
+        // cut on the document's side (only_second), the query kept whole.
+        if request.rawScores { reranker.scoring = .raw }
+        let task = reranker
         let inputs = request.texts.map { ModelInput.pair(request.query, $0) }
         let (scores, metadata) = try await infer(
-            inputs, truncate: request.truncate ?? configuration.autoTruncate,
-            direction: request.truncationDirection, start: start
+            inputs, truncate: request.truncate ?? configuration.autoTruncate, direction: request.truncationDirection,
+            pairTruncation: reranker.truncation, start: start
         ) { output, sequence in
-            task.result(from: output, sequence: sequence).scores[0].score
+            task.score(head.logits(output, sequence: sequence))
         }
         if scores.contains(where: \.isNaN) { throw APIError(.backend, "score is NaN") }
-        // Best first; equal scores keep input order.
-        let ranks = scores.enumerated()
-            .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
-            .map { Rank(index: $0.offset, text: request.returnText ? request.texts[$0.offset] : nil, score: $0.element) }
+        // Best first; equal scores keep input order (as `Reranker.rerank`).
+        let ranks = scores.indices
+            .sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            .map { Reranker.Ranked(index: $0, score: scores[$0], text: request.returnText ? request.texts[$0] : nil) }
         var response = RouteResponse.json(ranks)
         metadata.apply(to: &response)
         return response
