@@ -29,6 +29,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
     [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2> /dev/null || true
     wait 2> /dev/null || true
+    rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -112,13 +113,14 @@ echo "== two replicas, replica B SIGKILLed after $((seconds / 3))s"
 run_nginx
 failover=$(load --kill-pid "$pid_b" --kill-after "$((seconds / 3))"); echo "$failover"
 sleep 0.5
-retried=$(grep -c '", ' "$work/access.log" || true)
+# A retried request lists both upstreams: 200 "127.0.0.1:A, 127.0.0.1:B" "502, 200" 0.8
+retried=$(awk -F'"' '$2 ~ /, /' "$work/access.log" | wc -l)
 served_a=$(grep -c "POST /embed 200" "$work/a.log" || true)
 served_b=$(grep -c "POST /embed 200" "$work/b.log" || true)
 failed_at_nginx=$(awk '$1 != 200' "$work/access.log" | wc -l)
 echo "nginx: $(wc -l < "$work/access.log") requests in the failover run, $retried retried on the other replica, $failed_at_nginx answered non-200"
 echo "examples of retried requests (status, upstreams tried, their statuses, seconds):"
-grep '", ' "$work/access.log" | head -5 || true
+awk -F'"' '$2 ~ /, /' "$work/access.log" | head -5
 echo "replica logs over all runs: A answered $served_a, B answered $served_b (B killed)"
 python3 - "$one" "$two" "$failover" <<'EOF'
 import json, sys
