@@ -1,6 +1,6 @@
 import Foundation
 import MBRuntime
-import MBServer
+@testable import MBServer
 import XCTest
 
 /// Statuses and bodies of bad requests (TEI's), and the shapes of the routes that run no model.
@@ -150,5 +150,23 @@ final class RouteContractTests: XCTestCase {
         XCTAssertEqual(down.errorType, "Unhealthy")
         let refused = await service.post(.predict, ["inputs": "x"])
         XCTAssertNotEqual(refused.status, 200)
+    }
+}
+
+/// The float writer behind embedding responses reads back as the same floats, and as JSON.
+final class FloatJSONTests: XCTestCase {
+    func testFloatsRoundTrip() throws {
+        var generator = SplitMix64(seed: 3)
+        let special: [Float] = [0, -0.0, 1, -1, 1e-30, -3.4e38, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1, 1e-5]
+        let rows = [special] + (0..<4).map { _ in
+            (0..<300).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: generator.next())) }.filter(\.isFinite)
+        }
+        let data = FloatJSON.matrix(rows)
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [[NSNumber]])
+        XCTAssertEqual(parsed.map { $0.map { Float($0.doubleValue) } }, rows)
+        XCTAssertEqual(try JSONDecoder().decode([[Float]].self, from: data), rows)
+        let nested = FloatJSON.tensor([rows, [[1, 2]]])
+        XCTAssertEqual(try JSONDecoder().decode([[[Float]]].self, from: nested), [rows, [[1, 2]]])
+        XCTAssertEqual(String(decoding: FloatJSON.matrix([[.nan, 1]]), as: UTF8.self), "[[null,1.0]]")
     }
 }

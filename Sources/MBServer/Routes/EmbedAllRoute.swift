@@ -40,7 +40,7 @@ extension InferenceService {
             let width = output.hiddenSize
             return stride(from: rows.startIndex, to: rows.endIndex, by: width).map { Array(rows[$0..<($0 + width)]) }
         }
-        var response = RouteResponse.json(states)
+        var response = RouteResponse(status: 200, body: FloatJSON.tensor(states))
         metadata.apply(to: &response)
         return response
     }

@@ -38,7 +38,7 @@ extension InferenceService {
             request.inputs.inputs, truncate: request.truncate ?? configuration.autoTruncate,
             direction: request.truncationDirection, normalize: request.normalize,
             dimensions: request.dimensions, promptName: request.promptName, start: start)
-        var response = RouteResponse.json(vectors)
+        var response = RouteResponse(status: 200, body: FloatJSON.matrix(vectors))
         metadata.apply(to: &response)
         return response
     }

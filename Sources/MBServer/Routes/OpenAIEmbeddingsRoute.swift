@@ -65,6 +65,22 @@ struct OpenAIEmbeddingsResponse: Codable, Sendable {
         var prompt_tokens: Int
         var total_tokens: Int
     }
+
+    /// The JSON `JSONEncoder` would write (keys sorted), with the float vectors through `FloatJSON`.
+    func jsonData() -> Data {
+        var out = Array(#"{"data":"#.utf8)
+        FloatJSON.list(data, into: &out) { item, out in
+            out += Array(#"{"embedding":"#.utf8)
+            switch item.embedding {
+            case .float(let v): FloatJSON.append(v, to: &out)
+            case .base64(let s): out += JSONBody.encode(s)
+            }
+            out += Array(#","index":\#(item.index),"object":"\#(item.object)"}"#.utf8)
+        }
+        out += Array(#","model":"#.utf8) + JSONBody.encode(model)
+        out += Array(#","object":"\#(object)","usage":{"prompt_tokens":\#(usage.prompt_tokens),"total_tokens":\#(usage.total_tokens)}}"#.utf8)
+        return Data(out)
+    }
 }
 
 extension InferenceService {
@@ -77,9 +93,9 @@ extension InferenceService {
         let items = vectors.enumerated().map { i, v in
             OpenAIEmbeddingsResponse.Item(embedding: request.encodingFormat == .float ? .float(v) : .base64(Self.base64(v)), index: i)
         }
-        var response = RouteResponse.json(OpenAIEmbeddingsResponse(
-            data: items, model: configuration.modelID,
-            usage: .init(prompt_tokens: metadata.tokens, total_tokens: metadata.tokens)))
+        let body = OpenAIEmbeddingsResponse(data: items, model: configuration.modelID,
+                                            usage: .init(prompt_tokens: metadata.tokens, total_tokens: metadata.tokens))
+        var response = RouteResponse(status: 200, body: body.jsonData())
         metadata.apply(to: &response)
         return response
     }
