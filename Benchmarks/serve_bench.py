@@ -126,17 +126,19 @@ def token_counts(url, texts):
 
 
 def pass_totals(url):
-    """(forward passes, tokens in them) so far, from /metrics."""
+    """(forward passes, tokens in them, seconds in them) so far, from /metrics."""
     parsed = urllib.parse.urlparse(url)
     c = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
     c.request("GET", "/metrics")
     text = c.getresponse().read().decode()
     values = {}
     for line in text.splitlines():
-        if line.startswith(("mbconvert_batch_tokens_count ", "mbconvert_batch_tokens_sum ")):
+        if line.startswith(("mbconvert_batch_tokens_count ", "mbconvert_batch_tokens_sum ",
+                            "mbconvert_inference_duration_seconds_sum ")):
             name, value = line.split()
             values[name] = float(value)
-    return values["mbconvert_batch_tokens_count"], values["mbconvert_batch_tokens_sum"]
+    return (values["mbconvert_batch_tokens_count"], values["mbconvert_batch_tokens_sum"],
+            values["mbconvert_inference_duration_seconds_sum"])
 
 
 def run_bench(args, lengths):
@@ -170,14 +172,17 @@ def bench(args):
         rows = []
         for texts in (1, 8):
             for concurrency in (1, 8, 32):
-                passes0, tokens0 = pass_totals(url)
+                passes0, tokens0, busy0 = pass_totals(url)
                 r = load(url, args.seconds, concurrency, texts)
-                passes1, tokens1 = pass_totals(url)
+                passes1, tokens1, busy1 = pass_totals(url)
                 r["mean_pass_tokens"] = round((tokens1 - tokens0) / max(1, passes1 - passes0), 1)
+                # Share of the run's wall time the model thread spent in forward passes: the rest is
+                # time the model waited for work (HTTP, JSON, tokenizing, the clients themselves).
+                r["model_busy_percent"] = round(100 * (busy1 - busy0) / r["seconds"], 1)
                 rows.append(r)
                 print(f"texts/request {texts}  concurrency {concurrency:2d}: {r['requests_per_s']:8.1f} req/s "
                       f"{r['tokens_per_s']:9.1f} tok/s  p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
-                      f"mean pass {r['mean_pass_tokens']:7.1f} tokens  statuses {r['statuses']} errors {r['client_errors']}",
+                      f"mean pass {r['mean_pass_tokens']:7.1f} tokens  model busy {r['model_busy_percent']:5.1f}%  statuses {r['statuses']} errors {r['client_errors']}",
                       flush=True)
         rss = peak_rss_mb(server.pid)
     finally:
