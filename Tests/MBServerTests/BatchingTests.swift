@@ -117,12 +117,17 @@ final class BatchingTests: XCTestCase {
         XCTAssertEqual(states[0].joined().map(Float.init), expected)
 
         let float = await service.post(.openAIEmbeddings, ["input": [text, "Tuples are immutable."], "encoding_format": "float"])
-        let base64 = await service.post(.openAIEmbeddings, ["input": [text, "Tuples are immutable."]])
+        // The openai client sends "base64" itself; without `encoding_format` the default is float (TEI's and OpenAI's).
+        let base64 = await service.post(.openAIEmbeddings, ["input": [text, "Tuples are immutable."], "encoding_format": "base64"])
+        let unspecified = await service.post(.openAIEmbeddings, ["input": [text, "Tuples are immutable."]])
         XCTAssertEqual(base64.status, 200)
+        XCTAssertEqual(unspecified.status, 200)
+        let u = try XCTUnwrap((unspecified.json as? [String: Any])?["data"] as? [[String: Any]])
+        XCTAssertNotNil(u.first?["embedding"] as? [Double], "no encoding_format: float lists")
         let f = try XCTUnwrap((float.json as? [String: Any])?["data"] as? [[String: Any]])
         let b = try XCTUnwrap((base64.json as? [String: Any])?["data"] as? [[String: Any]])
         for (x, y) in zip(f, b) {
-            let data = try XCTUnwrap(Data(base64Encoded: y["embedding"] as! String))
+            let data = try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(y["embedding"] as? String)))
             let decoded = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             XCTAssertEqual(decoded, (x["embedding"] as! [Double]).map(Float.init))
         }
