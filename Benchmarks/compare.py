@@ -464,6 +464,15 @@ def make_files(args, work, caps):
     return files
 
 
+def mbconvert_env(args):
+    """With --kernel-tier, OpenBLAS (fp32 matrices) is capped the same way, unless OPENBLAS_CORETYPE is set."""
+    env = dict(os.environ)
+    core = {"avx2": "Haswell", "avx512": "SkylakeX"}.get(args.kernel_tier or "")
+    if core and "OPENBLAS_CORETYPE" not in env:
+        env["OPENBLAS_CORETYPE"] = core
+    return env
+
+
 def run_mbconvert(args, shape, target, lengths_file):
     """One `mbconvert bench` run (plus a one-iteration probe to size the iteration count when --min-seconds > 0)."""
     base = [args.mbconvert, "bench", target["file"], "--threads", str(args.threads), "--json"]
@@ -473,9 +482,11 @@ def run_mbconvert(args, shape, target, lengths_file):
         base += ["--batch", str(len(shape["lengths"])), "--seq", str(shape["lengths"][0])]
     if target.get("mode"):
         base += ["--mode", target["mode"]]
+    if args.kernel_tier:
+        base += ["--kernel-tier", args.kernel_tier]
     iterations = args.iterations
     if args.min_seconds > 0:
-        code, stdout, stderr, _ = run_child(base + ["--iterations", "1"], args.timeout)
+        code, stdout, stderr, _ = run_child(base + ["--iterations", "1"], args.timeout, mbconvert_env(args))
         if code != 0:
             return {"error": f"mbconvert bench failed (exit {code}): {last_lines(stderr or stdout)}"}
         probe = json.loads(stdout[stdout.index("{"):])
@@ -483,7 +494,7 @@ def run_mbconvert(args, shape, target, lengths_file):
         wanted = math.ceil(args.min_seconds / per_run)
         cap = max(min(3, args.iterations), math.floor(args.max_seconds / per_run))
         iterations = max(args.iterations, min(wanted, cap))
-    code, stdout, stderr, rss = run_child(base + ["--iterations", str(iterations)], args.timeout)
+    code, stdout, stderr, rss = run_child(base + ["--iterations", str(iterations)], args.timeout, mbconvert_env(args))
     if code != 0:
         return {"error": f"mbconvert bench failed (exit {code}): {last_lines(stderr or stdout)}"}
     data = json.loads(stdout[stdout.index("{"):])
@@ -567,9 +578,12 @@ def main():
     parser.add_argument("--mbconvert", default=os.path.join(ROOT, ".build", "release", "mbconvert"), help="mbconvert binary")
     parser.add_argument("--files", nargs="+", default=[], help="model files to bench with mbconvert")
     parser.add_argument("--make-files", action="store_true", help="create f32/f16/int8 model files in the work dir")
-    parser.add_argument("--modes", default="w8a32,w8a8", help="execution modes for int8 files (when bench has --mode)")
+    parser.add_argument("--modes", default="w8a32,w8a8", help="execution modes for int8 files (when bench has --mode); 'default' runs the file's recorded default")
     parser.add_argument("--shapes", help=f"comma-separated BxS, mixedN or mixedN:LO-HI (default {DEFAULT_SHAPES})")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--kernel-tier", help="cap mbconvert's kernel tier (e.g. avx2: what an AVX2-only host runs; "
+                        "OpenBLAS gets the matching OPENBLAS_CORETYPE). PyTorch and ONNX Runtime cannot be capped: "
+                        "they keep this CPU's best instructions")
     parser.add_argument("--engines", default=",".join(ALL_ENGINES), help="comma-separated subset of " + ",".join(ALL_ENGINES))
     parser.add_argument("--iterations", type=int, default=5, help="minimum timed runs per engine and shape")
     parser.add_argument("--min-seconds", type=float, default=2.0, help="minimum timed seconds per engine and shape")
@@ -624,6 +638,9 @@ def main():
           f"mbconvert {info.get('git_commit')}; threads {args.threads}")
     print(f"model: {args.hf}: {config.get('num_hidden_layers')} layers, hidden {config.get('hidden_size')}, "
           f"vocab {config.get('vocab_size')}, local window {config.get('local_attention')}")
+    if args.kernel_tier:
+        print(f"mbconvert kernel tier capped at {args.kernel_tier} (OPENBLAS_CORETYPE={mbconvert_env(args).get('OPENBLAS_CORETYPE')}); "
+              "PyTorch and ONNX Runtime run with every instruction this CPU has")
     print("measured: the encoder only (embeddings + layers + final norm, no head); `mbconvert bench` runs ModernBert.forward, "
           "the Python engines run ModernBertModel")
 
@@ -653,7 +670,9 @@ def main():
                     label += f" #{len(targets) + 1}"
                 if is_int8(args.mbconvert, path):
                     if caps["mode"]:
-                        targets += [{"engine": f"{label} {m}", "file": path, "mode": m} for m in modes]
+                        # "default": no --mode, so the file's recorded default mode runs (what users get).
+                        targets += [{"engine": f"{label} {m}", "file": path, "mode": None if m == "default" else m}
+                                    for m in modes]
                     else:
                         print(f"note: {path} is int8 but this mbconvert has no bench --mode; running its default mode")
                         targets.append({"engine": label, "file": path})

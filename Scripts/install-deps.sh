@@ -8,9 +8,11 @@ set -euo pipefail
 packages=(libopenblas-dev libzstd-dev libxxhash-dev "$@")
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-    # Without apt we cannot tell what is installed; say what is needed and let the build decide.
+    # Without apt we cannot tell what is installed: look for the headers with whatever C compiler
+    # there is (the Swift toolchain brings clang), and name the packages when one is missing.
+    cc=$(command -v "${CC:-cc}" || command -v clang || command -v gcc || true)
     for h in cblas.h zstd.h xxhash.h; do
-        if ! printf '#include <%s>\n' "$h" | cc -E -x c - >/dev/null 2>&1; then
+        if [ -z "$cc" ] || ! printf '#include <%s>\n' "$h" | "$cc" -E -x c - >/dev/null 2>&1; then
             echo "mbconvert needs OpenBLAS, zstd and xxHash development files (on Debian/Ubuntu: ${packages[*]}); this system has no apt-get, so install them with its package manager and run this again." >&2
             exit 1
         fi

@@ -352,11 +352,16 @@ def main():
     ap.add_argument("--trained", action="store_true", help="golden for the bundled trained model")
     ap.add_argument("--base", metavar="OUT_DIR", help="build the base-shape checkpoint and its golden here")
     ap.add_argument("--tasks", action="store_true", help="task-head fixtures and transformers pipeline outputs")
+    ap.add_argument("--sentence-transformers", action="store_true",
+                    help="sentence-transformers 2.x/6.x directories and encode outputs (Scripts/st_golden.py)")
     ap.add_argument("--only", nargs="+", metavar="NAME",
                     help="with --tasks: only these fixtures (names in task_golden.FIXTURES, 'pairs', 'bundled')")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    if args.tasks:
+    if args.sentence_transformers:
+        import st_golden  # Scripts/st_golden.py
+        st_golden.build_all(args.seed)
+    elif args.tasks:
         import task_golden  # Scripts/task_golden.py: pipelines, sentence-transformers layout, zero-shot
         task_golden.build_all(args.seed, only=args.only, randomize_norms=randomize_norms, round_weights=round_weights)
     elif args.base:

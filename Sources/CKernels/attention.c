@@ -8,12 +8,12 @@
 // softmax is masked to its own band, so outside-band weights are exactly zero. Normalisation by the
 // softmax sum is applied once to the output row instead of to every weight.
 //
-// One body, compiled per tier like gemv_f32.c: AVX-512 (R = 6 rows; 6 x 64-key score tiles and
-// 6 x 64-dimension value tiles, 24 zmm accumulators), AVX2 (R = 4; 4 x 16, 8 ymm accumulators) and
-// baseline x86-64.
+// One body, compiled per tier like gemv_f32.c (tiers.h): on wide tiers (AVX-512) R = 6 rows, 6 x 64-key
+// score tiles and 6 x 64-dimension value tiles (24 zmm accumulators); elsewhere R = 4, 4 x 16 tiles.
 #include "CKernels.h"
 #include "vec16.h"
 
+#include "arch.h"
 #include "attention.h"
 
 // kt[d][j] = k[j][d] for j < keys, zero for keys <= j < ldkt (a multiple of 16), in 16 x 16 blocks.
@@ -117,22 +117,12 @@ INLINE void attend_body(int n, int hd, const float *q, const float *k, const flo
     if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }
 
-TARGET_AVX512
-static void attend_avx512(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                          int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 6, 4, 4);
-}
-
-TARGET_AVX2
-static void attend_avx2(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                        int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 4, 1, 1);
-}
-
-static void attend_portable(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo) {
-    attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, 4, 1, 1);
-}
+// Wide tiers: R = 6 rows, 6 x 64-key score tiles and 6 x 64-dimension value tiles (24 accumulators);
+// others R = 4 with 4 x 16 tiles.
+TIERS(attend, (int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1, int hw,
+               float scale, const float *rc, const float *rs, float *scratch, float *out, int ldo),
+      attend_body(n, hd, q, k, v, stride, q0, q1, hw, scale, rc, rs, scratch, out, ldo, TIER_WIDE ? 6 : 4,
+                  TIER_WIDE ? 4 : 1, TIER_WIDE ? 4 : 1);)
 
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window) {
     const int span = round16(half_window < 0 || rows + 2 * half_window > n ? n : rows + 2 * half_window);
@@ -143,24 +133,17 @@ size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_windo
            (size_t)rows * (size_t)(head_dim / 2 + 2);
 }
 
-int mb_attention_bf16_available(void) {
-    static int available = -1;
-    if (available < 0) {
-        __builtin_cpu_init();
-        available = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
-    }
-    return available && mb_active_tier() >= 2;
-}
-
 void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
                        int q1, int half_window, float scale, const float *rope_cos, const float *rope_sin, int bf16,
                        float *scratch, float *out, int ldo) {
     if (q1 <= q0) return;
-    if (bf16 && head_dim % 32 == 0 && mb_attention_bf16_available()) {
-        mb_attention_bf16_rows(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, rope_cos, rope_sin, scratch,
-                               out, ldo);
+    mb_attention_fn low = bf16 && head_dim % 32 == 0 ? mb_arch_attention_bf16(mb_active_tier()) : 0;
+    if (low) {
+        low(n, head_dim, q, k, v, stride, q0, q1, half_window, scale, rope_cos, rope_sin, scratch, out, ldo);
         return;
     }
     TIER_DISPATCH(attend, (n, head_dim, q, k, v, stride, q0, q1, half_window, scale, rope_cos, rope_sin, scratch, out,
                            ldo));
 }
+
+int mb_attention_bf16_available(void) { return mb_arch_attention_bf16(mb_active_tier()) != 0; }

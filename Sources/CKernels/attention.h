@@ -1,4 +1,4 @@
-// Pieces shared by the fp32 (attention.c) and bf16 (attention_bf16.c) attention kernels: key bands,
+// Pieces shared by the fp32 (attention.c) and bf16 (x86/attention_bf16_avx512.c) attention kernels: key bands,
 // the 16 x 16 lane transpose, the masked softmax of a group's rows, and reading q and k rows with
 // rotary embeddings applied.
 #ifndef MB_ATTENTION_H
@@ -7,11 +7,6 @@
 #include "vec16.h"
 
 enum { MAX_GROUP = 8 };
-
-// The bf16 kernel (attention_bf16.c), called by mb_attention_rows with its arguments.
-void mb_attention_bf16_rows(int n, int hd, const float *q, const float *k, const float *v, int stride, int q0, int q1,
-                            int hw, float scale, const float *rope_cos, const float *rope_sin, float *scratch,
-                            float *out, int ldo);
 
 // Query i (0-based in its sequence) sees keys [band_lo, band_hi); half_window < 0 means all of them.
 INLINE int band_lo(int i, int hw) { return hw < 0 || i - hw < 0 ? 0 : i - hw; }

@@ -1,25 +1,28 @@
+// The kernel tier: the best the CPU has (found by the architecture's cpu_features.c), or a lower one
+// forced for tests and benchmarks. Tier numbers are per architecture; their names come from
+// mb_tier_name, so callers never spell an instruction set.
 #include "CKernels.h"
+#include "arch.h"
 
-static int detected = -1;
+static int best = -1;
 static int forced = -1;
 
-int mb_cpu_features(void) {
-    if (detected < 0) {
-        __builtin_cpu_init();
-        int f = 0;
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) f |= 1;
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) f |= 2;
-        if ((f & 2) && __builtin_cpu_supports("avx512vnni")) f |= 4;
-        detected = f;
-    }
-    return detected;
+int mb_best_tier(void) {
+    if (best < 0) best = mb_arch_best_tier();
+    return best;
 }
 
 void mb_force_tier(int tier) { forced = tier; }
 
 int mb_active_tier(void) {
-    int f = mb_cpu_features();
-    int best = (f & 4) ? 3 : (f & 2) ? 2 : (f & 1) ? 1 : 0;
-    if (forced >= 0 && forced < best) return forced;
-    return best;
+    int b = mb_best_tier();
+    return forced >= 0 && forced < b ? forced : b;
 }
+
+int mb_tier_count(void) { return mb_arch_tier_count(); }
+
+const char *mb_tier_name(int tier) {
+    return tier >= 0 && tier < mb_arch_tier_count() ? mb_arch_tier_name(tier) : "unknown";
+}
+
+const char *mb_cpu_features_text(void) { return mb_arch_features_text(); }

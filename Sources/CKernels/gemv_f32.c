@@ -5,9 +5,9 @@
 // times the weight bytes for very little arithmetic; here each weight is converted once per tile
 // and used for every row of the tile straight from registers.
 //
-// The bodies are written once with Clang vector extensions (16 x fp32 lanes) and compiled three
-// times under different target attributes: AVX-512 (one zmm per vector), AVX2 + FMA + F16C (two ymm)
-// and baseline x86-64 (SSE). The lane arithmetic is the same in all three; only the fusing of
+// The bodies are written once with Clang vector extensions (16 x fp32 lanes) and compiled once per
+// tier (tiers.h): on x86 AVX-512 (one zmm per vector), AVX2 + FMA + F16C (two ymm) and baseline
+// (SSE); on ARM64 NEON. The lane arithmetic is the same on every tier; only the fusing of
 // multiply-adds differs, which stays within float rounding.
 #include "CKernels.h"
 #include "vec16.h"
@@ -82,22 +82,10 @@ INLINE void panels_body(int m, int n, int k, const float *x, int ldx, const int8
     }
 }
 
-TARGET_AVX512
-static void panels_avx512(int m, int n, int k, const float *x, int ldx, const int8_t *w,
-                          const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 8, 2);
-}
-
-TARGET_AVX2
-static void panels_avx2(int m, int n, int k, const float *x, int ldx, const int8_t *w,
-                        const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 1);   // 4 x 1 accumulators + 4 weights: 16 ymm
-}
-
-static void panels_portable(int m, int n, int k, const float *x, int ldx, const int8_t *w,
-                            const float *scale, const float *bias, float *out, int ldo) {
-    panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 1);
-}
+// Wide tiers: 8 rows x 2 panels; others 4 x 1 (4 accumulators + 4 weights: 16 ymm on AVX2).
+TIERS(panels, (int m, int n, int k, const float *x, int ldx, const int8_t *w, const float *scale, const float *bias,
+               float *out, int ldo),
+      panels_body(m, n, k, x, ldx, w, scale, bias, out, ldo, TIER_WIDE ? 8 : 4, TIER_WIDE ? 2 : 1);)
 
 void mb_gemv_f32_i8panels(int m, int n, int k, const float *x, int ldx, const int8_t *w,
                           const float *scale, const float *bias, float *out, int ldo) {
@@ -179,14 +167,9 @@ INLINE void rows_body(const int kind, int m, int n, int k, const float *x, int l
 }
 
 #define ROWS_ENTRY(name, kind, wtype) \
-    TARGET_AVX512 \
-    static void name##_avx512(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                              const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 4, 4); } \
-    TARGET_AVX2 \
-    static void name##_avx2(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                            const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
-    static void name##_portable(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
-                                const float *bias, float *out, int ldo) { rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, 2, 2); } \
+    TIERS(name, (int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, const float *bias, \
+                 float *out, int ldo), \
+          rows_body(kind, m, n, k, x, ldx, w, scale, bias, out, ldo, TIER_WIDE ? 4 : 2, TIER_WIDE ? 4 : 2);) \
     void name(int m, int n, int k, const float *x, int ldx, const wtype *w, const float *scale, \
               const float *bias, float *out, int ldo) { \
         TIER_DISPATCH(name, (m, n, k, x, ldx, w, scale, bias, out, ldo)); \

@@ -8,7 +8,7 @@
 #include "CKernels.h"
 #include <pthread.h>
 #include <stdatomic.h>
-#include <immintrin.h>
+#include "cpu_relax.h"
 
 #define MAX_WORKERS 63
 #define SPIN_ROUNDS 20000   // ~0.1-0.2 ms of pause instructions before a worker sleeps
@@ -48,7 +48,7 @@ static void *worker_main(void *arg) {
         for (int spin = 0; spin < SPIN_ROUNDS; spin++) {
             now = atomic_load_explicit(&generation, memory_order_acquire);
             if (now != seen) break;
-            _mm_pause();
+            mb_cpu_relax();
         }
         if (now == seen) {
             pthread_mutex_lock(&state_lock);
@@ -93,8 +93,8 @@ void mb_parallel_for(int tasks, int threads, void (*fn)(void *ctx, int task), vo
     pthread_mutex_unlock(&state_lock);
 
     run_tasks();
-    while (atomic_load_explicit(&job_done, memory_order_acquire) < tasks) _mm_pause();
+    while (atomic_load_explicit(&job_done, memory_order_acquire) < tasks) mb_cpu_relax();
     atomic_store(&job_open, 0);
-    while (atomic_load(&job_active) > 0) _mm_pause();   // late workers leave before the job is rewritten
+    while (atomic_load(&job_active) > 0) mb_cpu_relax();   // late workers leave before the job is rewritten
     atomic_store_explicit(&busy, 0, memory_order_release);
 }

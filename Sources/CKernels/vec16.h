@@ -1,8 +1,9 @@
 // 16 x fp32 lanes in Clang vector extensions, shared by the kernels that are written once and
 // compiled per tier (gemv_f32.c, attention.c, activation.c, layer_norm.c, convert.c; the epilogue of
-// gemm_u8s8.c): under an AVX-512 target attribute a v16f is one zmm, under AVX2 two ymm, on
-// baseline x86-64 four xmm. Helpers are always inlined into the tier's
-// function, so no vector crosses a call and the -Wpsabi warning does not apply.
+// the int8 GEMMs): on x86 a v16f is one zmm under an AVX-512 target attribute, two ymm under AVX2,
+// four xmm at baseline; on ARM64 four NEON q registers. Helpers are always inlined into the tier's
+// function, so no vector crosses a call and the -Wpsabi warning does not apply. `tiers.h` says how a
+// body becomes one function per tier.
 #ifndef MB_VEC16_H
 #define MB_VEC16_H
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "CKernels.h"
+#include "tiers.h"
 
 #pragma clang diagnostic ignored "-Wpsabi"
 
@@ -19,25 +21,6 @@ typedef float v8f __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
 
 #define INLINE static inline __attribute__((always_inline))
-
-// The tiers a kernel body is compiled for, and the call of the one the CPU runs (cpu.c): tier 2-3
-// AVX-512 (one zmm per v16f), tier 1 AVX2 + FMA + F16C (two ymm), tier 0 baseline (`name##_portable`).
-#define TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
-#define TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
-#define TIER_DISPATCH(name, args) \
-    do { \
-        int tier_ = mb_active_tier(); \
-        if (tier_ >= 2) name##_avx512 args; \
-        else if (tier_ == 1) name##_avx2 args; \
-        else name##_portable args; \
-    } while (0)
-
-// The three tier functions of one body: `name##_avx512`, `name##_avx2` and `name##_portable`, each
-// with parameter list `params` and body `body` (which inlines the shared code for its target).
-#define TIERS(name, params, body) \
-    TARGET_AVX512 static void name##_avx512 params { body } \
-    TARGET_AVX2 static void name##_avx2 params { body } \
-    static void name##_portable params { body }
 
 INLINE v16f splat(float v) { return (v16f){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v}; }
 INLINE v16f load_f32(const float *p) { v16f v; memcpy(&v, p, 64); return v; }

@@ -31,10 +31,10 @@ public struct Converter {
     public func convert(to output: URL, dtype: WeightDType = .f32,
                         progress: ((Int, Int) -> Void)? = nil) throws -> Report {
         let plan = try ConversionPlan(directory: directory)
-        let tensors = try plan.tensors { spec, info in
+        let tensors = try plan.tensors { spec, _ in
             let storeAs: DType = (dtype == .f16 && spec.isMatrix) ? .f16 : .f32
             return PendingTensor(record: TensorRecord(name: spec.name, dtype: storeAs, shape: spec.shape)) {
-                let floats = try plan.checkpoint.floats(info.name)
+                let floats = try plan.floats(spec)
                 return storeAs == .f16 ? FloatEncoding.f16Bytes(floats) : FloatEncoding.f32Bytes(floats)
             }
         }

@@ -1,24 +1,37 @@
 import Foundation
 import MBFormat
 
-/// The parts of a sentence-transformers directory that change what an embedding is.
+/// A sentence-transformers directory (versions 2.x to 6.x): the `modules.json` pipeline read into
+/// what the model file records (`SentenceEmbeddingConfig`) and where its weights are.
 ///
-/// A sentence-transformers model is a Hugging Face transformer in the top directory plus a
-/// `modules.json` pipeline, typically Transformer -> Pooling -> Normalize. mbconvert runs the
-/// transformer itself; this reader records the pooling (`1_Pooling/config.json`) and whether a
-/// `Normalize` module follows, so `Embedder` reproduces `SentenceTransformer.encode` by default.
+/// The Transformer module is the Hugging Face ModernBERT that mbconvert converts; the modules after
+/// it must be one `Pooling`, then any `Dense` and `Dropout` modules, then at most one `Normalize`.
+/// Module types are accepted under their old names (`sentence_transformers.models.Dense`) and the
+/// current ones (`sentence_transformers.base.modules.dense.Dense`, ...). Anything else (a Router, a
+/// custom module, a Dense reading token embeddings, `do_lower_case`) is refused, naming the file,
+/// rather than converted into a model that embeds differently.
 public struct SentenceTransformersConfig: Equatable, Sendable {
-    public var pooling: ModelConfig.Pooling
-    public var normalize: Bool
+    /// What the model file records.
+    public var embedding: SentenceEmbeddingConfig
+    /// The Transformer module's directory: the root (`"path": ""`) or a subfolder such as `0_Transformer`.
+    public var transformerDirectory: URL
+    /// The directory of each Dense module, in pipeline order (their `model.safetensors`).
+    public var denseDirectories: [URL]
 
-    public init(pooling: ModelConfig.Pooling, normalize: Bool) {
-        self.pooling = pooling
-        self.normalize = normalize
+    /// The pooling as the pre-`sentenceEmbedding` keys can express it (`embeddingPooling`): one CLS or
+    /// mean mode with nothing else that changes the vector; nil otherwise.
+    public var legacyPooling: ModelConfig.Pooling? {
+        guard embedding.dense.isEmpty, embedding.includePrompt, embedding.pooling.count == 1 else { return nil }
+        switch embedding.pooling[0] {
+        case .cls: return .cls
+        case .mean: return .mean
+        default: return nil
+        }
     }
 
     /// Reads `modules.json` in `directory`; nil when the directory is not a sentence-transformers model.
-    /// - Throws: `ConversionError.badConfig` for pooling modes mbconvert cannot reproduce (max, last token,
-    ///   weighted mean, mean-sqrt-len), dense layers, or malformed files.
+    /// - Throws: `ConversionError` naming the file for modules, modes or options mbconvert cannot reproduce,
+    ///   Dense weights stored only as `pytorch_model.bin`, and malformed files.
     public static func read(directory: URL) throws -> SentenceTransformersConfig? {
         let modulesURL = directory.appendingPathComponent("modules.json")
         guard let data = FileManager.default.contents(atPath: modulesURL.path) else { return nil }
@@ -26,43 +39,81 @@ public struct SentenceTransformersConfig: Equatable, Sendable {
         guard let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
             throw ConversionError.badConfig(path: path, why: "expected a JSON list of {\"path\", \"type\"} modules")
         }
-        var pooling: ModelConfig.Pooling?
+        var transformer: URL?
+        var pooling: SentenceTransformersModules.Pooling?
+        var dense: [SentenceEmbeddingConfig.Dense] = []
+        var denseDirectories: [URL] = []
         var normalize = false
-        for module in modules {
+        for (index, module) in modules.enumerated() {
             let type = module["type"] as? String ?? ""
-            let name = type.split(separator: ".").last.map(String.init) ?? type
-            switch name {
-            case "Transformer":
-                continue
-            case "Pooling":
-                let sub = module["path"] as? String ?? "1_Pooling"
-                pooling = try readPooling(directory.appendingPathComponent(sub).appendingPathComponent("config.json"))
-            case "Normalize":
+            let sub = module["path"] as? String ?? ""
+            let moduleDirectory = sub.isEmpty ? directory : directory.appendingPathComponent(sub)
+            guard let kind = SentenceTransformersModules.Kind(type: type) else {
+                throw ConversionError.badConfig(path: path, why: "module \(index) type '\(type)' is not supported "
+                    + "(supported: Transformer, then Pooling, Dense, Dropout, Normalize of sentence_transformers)")
+            }
+            func order(_ ok: Bool, _ rule: String) throws {
+                if !ok { throw ConversionError.badConfig(path: path, why: "module \(index) (\(kind.rawValue)): \(rule)") }
+            }
+            try order(kind == .transformer || transformer != nil, "the first module must be the Transformer")
+            try order(!normalize, "Normalize must be the last module")
+            switch kind {
+            case .transformer:
+                try order(transformer == nil, "only one Transformer module is supported")
+                transformer = moduleDirectory
+            case .pooling:
+                try order(pooling == nil, "only one Pooling module is supported")
+                pooling = try SentenceTransformersModules.readPooling(moduleDirectory.appendingPathComponent("config.json"))
+            case .dense:
+                try order(pooling != nil, "a Dense module before Pooling (on token embeddings) is not supported")
+                dense.append(try SentenceTransformersModules.readDense(moduleDirectory))
+                denseDirectories.append(moduleDirectory)
+            case .dropout:
+                continue  // inactive at inference
+            case .normalize:
+                try order(pooling != nil, "Normalize before Pooling is not supported")
                 normalize = true
-            default:
-                throw ConversionError.badConfig(path: path, why: "module \(type) is not supported (only Transformer, Pooling, Normalize)")
             }
         }
-        guard let pooling else {
-            throw ConversionError.badConfig(path: path, why: "no sentence_transformers.models.Pooling module")
+        guard let transformer else {
+            throw ConversionError.badConfig(path: path, why: "no sentence_transformers Transformer module")
         }
-        return SentenceTransformersConfig(pooling: pooling, normalize: normalize)
+        guard let pooling else {
+            throw ConversionError.badConfig(path: path, why: "no sentence_transformers Pooling module")
+        }
+        let limits = try SentenceTransformersModules.readTransformerLimits(transformer)
+        let prompts = try SentenceTransformersModules.readPrompts(directory.appendingPathComponent("config_sentence_transformers.json"))
+        let embedding = SentenceEmbeddingConfig(
+            pooling: pooling.modes, includePrompt: pooling.includePrompt, dense: dense, normalize: normalize,
+            maxLength: limits.maxSeqLength, prompts: prompts.prompts, defaultPrompt: prompts.defaultPrompt,
+            similarity: prompts.similarity)
+        var config = SentenceTransformersConfig(embedding: embedding, transformerDirectory: transformer,
+                                                denseDirectories: denseDirectories)
+        config.poolingDimension = pooling.dimension
+        config.tokenizerMaxLength = limits.tokenizerMaxLength
+        return config
     }
 
-    private static func readPooling(_ url: URL) throws -> ModelConfig.Pooling {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ConversionError.missingFile(path: url.path, hint: "modules.json names a Pooling module here.")
+    /// `embedding_dimension` of the Pooling config, checked against the hidden size by the plan.
+    public internal(set) var poolingDimension: Int?
+    /// `model_max_length` of the Transformer's `tokenizer_config.json`, which sentence-transformers uses
+    /// (capped at the model's positions) when `max_seq_length` is not set.
+    public internal(set) var tokenizerMaxLength: Int?
+
+    /// Completes `embedding` with what needs the transformer's config: the default length limit.
+    /// - Throws: `ConversionError.badConfig` when the pooling width does not match the hidden size.
+    public func resolved(for config: ModelConfig, directory: URL) throws -> SentenceEmbeddingConfig {
+        if let poolingDimension, poolingDimension != config.hiddenSize {
+            throw ConversionError.badConfig(path: directory.path,
+                why: "the Pooling module's embedding_dimension is \(poolingDimension), the model's hidden_size \(config.hiddenSize)")
         }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ConversionError.badConfig(path: url.path, why: "not a JSON object")
+        var embedding = self.embedding
+        if embedding.maxLength == nil, let tokenizerMaxLength, tokenizerMaxLength < config.maxPositions {
+            embedding.maxLength = tokenizerMaxLength
         }
-        let enabled = json.filter { $0.key.hasPrefix("pooling_mode_") && ($0.value as? Bool) == true }.map(\.key).sorted()
-        switch enabled {
-        case ["pooling_mode_cls_token"]: return .cls
-        case ["pooling_mode_mean_tokens"]: return .mean
-        default:
-            throw ConversionError.badConfig(path: url.path,
-                why: "pooling modes \(enabled) are not supported; exactly one of pooling_mode_cls_token, pooling_mode_mean_tokens must be true")
+        if let limit = embedding.maxLength, limit > config.maxPositions {
+            embedding.maxLength = config.maxPositions  // the runtime cannot go past the model's positions
         }
+        return embedding
     }
 }

@@ -57,6 +57,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var embeddingPooling: Pooling?
     /// Whether sentence embeddings are L2-normalised (a `Normalize` module in `modules.json`); nil if unknown.
     public var embeddingNormalize: Bool?
+    /// The whole sentence-transformers pipeline after the encoder (pooling modes, Dense layers, Normalize,
+    /// length limit, prompts). When present it governs; `embeddingPooling` / `embeddingNormalize` are then
+    /// written too where they can express it, for readers that predate this key.
+    public var sentenceEmbedding: SentenceEmbeddingConfig?
 
     public init(
         architecture: Architecture, vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
@@ -67,7 +71,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         classifierPooling: Pooling, decoderBias: Bool, tieWordEmbeddings: Bool, numLabels: Int,
         labels: [String]? = nil, problemType: String? = nil,
         padTokenId: Int? = nil, clsTokenId: Int? = nil, sepTokenId: Int? = nil,
-        embeddingPooling: Pooling? = nil, embeddingNormalize: Bool? = nil
+        embeddingPooling: Pooling? = nil, embeddingNormalize: Bool? = nil,
+        sentenceEmbedding: SentenceEmbeddingConfig? = nil
     ) {
         self.architecture = architecture; self.vocabSize = vocabSize; self.hiddenSize = hiddenSize
         self.intermediateSize = intermediateSize; self.numLayers = numLayers; self.numHeads = numHeads
@@ -80,6 +85,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.labels = labels; self.problemType = problemType
         self.padTokenId = padTokenId; self.clsTokenId = clsTokenId; self.sepTokenId = sepTokenId
         self.embeddingPooling = embeddingPooling; self.embeddingNormalize = embeddingNormalize
+        self.sentenceEmbedding = sentenceEmbedding
     }
 
     public var headDim: Int { hiddenSize / numHeads }
@@ -127,6 +133,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         if let labels, labels.count != numLabels {
             throw fail("id2label has \(labels.count) names but num_labels is \(numLabels)")
         }
+        try sentenceEmbedding?.validate(hiddenSize: hiddenSize)
     }
 }
 

@@ -35,6 +35,12 @@ public enum ModelTensors {
             linear("\(p).mlp.Wo", out: h, in: i, bias: c.mlpBias)
         }
         norm("final_norm")
+        // sentence-transformers Dense modules after pooling (any architecture may carry them).
+        for (k, d) in (c.sentenceEmbedding?.dense ?? []).enumerated() {
+            let p = SentenceEmbeddingConfig.denseTensorPrefix(k)
+            linear("\(p).linear", out: d.outFeatures, in: d.inFeatures, bias: d.bias)
+            if d.hasResidualProjection { add("\(p).residual.weight", [d.outFeatures, d.inFeatures]) }
+        }
         guard c.hasHead else { return specs }
         linear("head.dense", out: h, in: h, bias: c.classifierBias)
         norm("head.norm")

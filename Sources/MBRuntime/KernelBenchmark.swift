@@ -17,14 +17,17 @@ public enum KernelBenchmark {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    /// int8 peak on `threads` threads (nil without AVX-512 VNNI).
-    public static func int8Peak(threads: Int) -> Double? {
-        guard mb_vnni_peak_probe(1) >= 0 else { return nil }
+    /// The active tier's int8 peak on `threads` threads, from independent chains of its dot-product
+    /// instruction (`instruction` names it); nil when the tier has no probe.
+    public static func int8Peak(threads: Int) -> (gops: Double, instruction: String)? {
+        var name: UnsafePointer<CChar>?
+        guard mb_int8_peak_probe(1, &name) > 0, let name else { return nil }
         let iterations: Int64 = 20_000_000
+        let ops = ManagedAtomicCounter()
         let time = seconds {
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in _ = mb_vnni_peak_probe(iterations) }
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in ops.add(mb_int8_peak_probe(iterations, nil)) }
         }
-        return Double(iterations) * 24 * 16 * 4 * 2 * Double(threads) / time / 1e9
+        return (Double(ops.value) / time / 1e9, String(cString: name))
     }
 
     /// The W8A8 linear kernel (quantize + GEMM + epilogue) on an [m, k] x [n, k] product.
@@ -73,4 +76,12 @@ public enum KernelBenchmark {
         }
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
+}
+
+/// A sum that several threads add to (the peak probe's operation counts).
+private final class ManagedAtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total: Int64 = 0
+    func add(_ value: Int64) { lock.lock(); total += value; lock.unlock() }
+    var value: Int64 { lock.lock(); defer { lock.unlock() }; return total }
 }

@@ -1,30 +1,70 @@
 import CKernels
+import Foundation
 
 /// Which kernel tier the CPU dispatcher picked, for reports and benchmarks.
+///
+/// Tiers are numbered per architecture from the portable C code up (x86-64: portable, avx2,
+/// avx512, avx512-vnni; ARM64: portable, neon, neon-dotprod, neon-i8mm); their names come from
+/// the C kernels, so this type never spells an instruction set.
 public enum KernelInfo {
-    /// The kernel families, from the baseline up; the dispatcher runs the best one the CPU has.
-    public enum Tier: Int, CaseIterable, Sendable {
-        case portable = 0, avx2, avx512, avx512VNNI
+    /// A kernel tier of this architecture.
+    public struct Tier: Hashable, Comparable, Sendable, CustomStringConvertible {
+        /// 0 for the portable code; higher tiers use more of the CPU's instructions.
+        public let rawValue: Int
 
-        public var name: String {
-            switch self {
-            case .portable: return "portable"
-            case .avx2: return "avx2"
-            case .avx512: return "avx512"
-            case .avx512VNNI: return "avx512-vnni"
-            }
+        public init?(rawValue: Int) {
+            guard rawValue >= 0, rawValue < Int(mb_tier_count()) else { return nil }
+            self.rawValue = rawValue
         }
 
+        /// The tier called `name` (as `--kernel-tier` spells it), if this architecture has one.
         public init?(name: String) {
             guard let tier = Self.allCases.first(where: { $0.name == name }) else { return nil }
             self = tier
         }
+
+        /// Every tier of this architecture, lowest first, whether or not this CPU has it.
+        public static var allCases: [Tier] { (0..<Int(mb_tier_count())).compactMap(Tier.init(rawValue:)) }
+
+        /// The tier's name, e.g. "avx2" or "neon-dotprod".
+        public var name: String { String(cString: mb_tier_name(Int32(rawValue))) }
+        public var description: String { name }
+
+        public static func < (a: Tier, b: Tier) -> Bool { a.rawValue < b.rawValue }
     }
 
-    public static var tier: Tier { Tier(rawValue: Int(mb_active_tier())) ?? .portable }
+    /// The tier in use: the CPU's best, unless `limit(to:)` lowered it.
+    public static var tier: Tier { Tier(rawValue: Int(mb_active_tier()))! }
     public static var tierName: String { tier.name }
 
+    /// The best tier this CPU supports.
+    public static var bestTier: Tier { Tier(rawValue: Int(mb_best_tier()))! }
+
+    /// The CPU features the kernels look at, e.g. "x86-64 avx2 fma f16c avx512f avx512bw avx512vl avx512vnni".
+    public static var cpuFeatures: String { String(cString: mb_cpu_features_text()) }
+
+    /// The CPU's model name, for reports ("AMD EPYC 7R13 Processor"; "unknown" where the system does not say).
+    public static let cpuModel: String = {
+        #if os(Linux)
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            for key in ["model name", "Model", "Hardware"] {
+                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
+                   let value = line.split(separator: ":", maxSplits: 1).last {
+                    return value.trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        #elseif os(macOS)
+        var size = 0
+        if sysctlbyname("machdep.cpu.brand_string", nil, &size, nil, 0) == 0, size > 0 {
+            var buffer = [CChar](repeating: 0, count: size)
+            if sysctlbyname("machdep.cpu.brand_string", &buffer, &size, nil, 0) == 0 { return String(cString: buffer) }
+        }
+        #endif
+        return "unknown"
+    }()
+
     /// Runs every kernel as on a CPU whose best tier is `tier` (or the CPU's own best, if lower),
-    /// so one AVX-512 machine can measure what an AVX2-only host gets. Process-wide.
+    /// so one machine can measure what a host with fewer instructions gets. Process-wide.
     public static func limit(to tier: Tier) { mb_force_tier(Int32(tier.rawValue)) }
 }

@@ -19,7 +19,7 @@ public struct ServerConfiguration: Sendable {
     /// When set, every route except /health, /metrics and GET / needs `Authorization: Bearer <key>`.
     public var apiKey: String?
     /// Pooling of an embedding model, overriding what the model file records.
-    public var pooling: ModelConfig.Pooling?
+    public var pooling: SentencePooling?
     /// The name /info and /v1/embeddings report (default: the model file's name).
     public var modelID = "model"
 

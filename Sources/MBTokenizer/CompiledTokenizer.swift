@@ -9,20 +9,24 @@ import Foundation
 /// `TKBP` section next to the original JSON (`Formats/model-file.md` specifies the layout):
 ///
 /// ```
-/// u32 version (1), token_count N, indexed_count S, merge_count M, bytes_length B, json_length J,
-///     unknown_id (0xFFFFFFFF = none), reserved (0)
-/// u32 byte_ids[256]          id spelling each byte, 0xFFFFFFFF = none
+/// u32 version (2), token_count N, indexed_count S, merge_count M, bytes_length B, json_length J,
+///     unknown_id (0xFFFFFFFF = none), merge_prefix_length P
+/// u32 byte_ids[256]          id of each byte's symbol in GPT-2's alphabet, 0xFFFFFFFF = none
+/// u32 fallback_ids[256]      id of each byte's <0xXX> token, 0xFFFFFFFF = none
 /// u32 token_offsets[N + 1]   token i is token_bytes[offsets[i]..<offsets[i + 1]]; empty = no token
 /// u32 sorted_ids[S]          the ids that have a token, in bytewise order of their tokens
 /// u32 merges[M][3]           (left, right, merged), in rank order
 /// u8  token_bytes[B]         UTF-8
 /// u8  json[J]                tokenizer.json with model.vocab = {} and model.merges = []
 /// ```
+///
+/// Version 1 (written before character-level BPE was supported) lacks `fallback_ids` and has a
+/// reserved 0 where `merge_prefix_length` is; this build still reads it.
 enum CompiledTokenizer {
-    static let version: UInt32 = 1
-    /// Eight u32 fields and the 256 byte ids.
-    static let headerSize = 32 + 4 * 256
-    /// `unknown_id` and `byte_ids` entries that name no token.
+    static let version: UInt32 = 2
+    /// Eight u32 fields, then the byte tables of each layout version.
+    static func headerSize(version: UInt32) -> Int { version == 1 ? 32 + 4 * 256 : 32 + 8 * 256 }
+    /// `unknown_id` and id-table entries that name no token.
     static let none = UInt32.max
 
     /// Lays out a loaded tokenizer's model; `json` is the file it was loaded from.
@@ -39,7 +43,7 @@ enum CompiledTokenizer {
             throw TokenizerError.invalidValue(file: source, path: "model.vocab", reason: "too large to compile")
         }
         var out: [UInt8] = []
-        out.reserveCapacity(headerSize + 4 * (vocabulary.offsets.count + sorted.count + model.rankedMerges.count)
+        out.reserveCapacity(headerSize(version: version) + 4 * (vocabulary.offsets.count + sorted.count + model.rankedMerges.count)
                             + vocabulary.bytes.count + rest.count)
         func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         func id(_ value: Int32?) { u32(value.map { UInt32(bitPattern: $0) } ?? none) }
@@ -48,8 +52,9 @@ enum CompiledTokenizer {
             u32(field)
         }
         id(model.unknownId)
-        u32(0)
+        u32(UInt32(model.options.prefix.count))
         for byteId in model.byteIds { id(byteId >= 0 ? byteId : nil) }
+        for fallbackId in BPEModel.fallbackIds(vocabulary) { id(fallbackId >= 0 ? fallbackId : nil) }
         for offset in vocabulary.offsets { u32(offset) }
         for sortedId in sorted { id(sortedId) }
         for mergeId in model.rankedMerges { id(mergeId) }

@@ -5,14 +5,24 @@ import Foundation
 /// problem, never a trap or a tokenizer that differs from its JSON.
 ///
 /// Every check is linear in the section's size (about 1.4 MB for ModernBERT): counts against the
-/// length, offsets, UTF-8, the sorted index, byte ids, and that each merge's token is its two
-/// parts joined, exactly what the JSON reader derives from the strings.
+/// length, offsets, UTF-8, the sorted index, byte and fallback ids, and that each merge's token is
+/// its two parts joined, exactly what the JSON reader derives from the strings.
 struct CompiledTokenizerReader {
     private let bytes: UnsafeRawBufferPointer
     private let source: String
 
-    /// The model and the `tokenizer.json` text that carries the other components.
-    static func read(_ bytes: UnsafeRawBufferPointer, source: String) throws -> (model: BPEModel, json: Data) {
+    /// What the arrays hold, checked; the model is built once the JSON part gives its options.
+    struct Parts {
+        var vocabulary: Vocabulary
+        var rankedMerges: [Int32]
+        var unknownId: Int32?
+        /// Bytes the merges drop from the front of their right token (the continuing-subword prefix).
+        var mergePrefixLength: Int
+        /// The `tokenizer.json` text that carries the other components.
+        var json: Data
+    }
+
+    static func read(_ bytes: UnsafeRawBufferPointer, source: String) throws -> Parts {
         try CompiledTokenizerReader(bytes: bytes, source: source).read()
     }
 
@@ -39,17 +49,19 @@ struct CompiledTokenizerReader {
         return values
     }
 
-    private func read() throws -> (model: BPEModel, json: Data) {
-        let header = CompiledTokenizer.headerSize
-        guard bytes.count >= header else { throw fail("\(bytes.count) bytes, shorter than the \(header)-byte header") }
+    private func read() throws -> Parts {
+        guard bytes.count >= 4 else { throw fail("\(bytes.count) bytes, shorter than the version field") }
         let version = u32(at: 0)
-        guard version == CompiledTokenizer.version else {
-            throw fail("layout version \(version) is not supported by this build (reads \(CompiledTokenizer.version))")
+        guard version == 1 || version == CompiledTokenizer.version else {
+            throw fail("layout version \(version) is not supported by this build (reads 1 and \(CompiledTokenizer.version))")
         }
+        let header = CompiledTokenizer.headerSize(version: version)
+        guard bytes.count >= header else { throw fail("\(bytes.count) bytes, shorter than the \(header)-byte header") }
         let n = Int(u32(at: 4)), indexed = Int(u32(at: 8)), mergeCount = Int(u32(at: 12))
         let byteLength = Int(u32(at: 16)), jsonLength = Int(u32(at: 20))
         let unknown = u32(at: 24)
-        guard u32(at: 28) == 0 else { throw fail("the reserved header field is \(u32(at: 28)), not 0") }
+        let prefixLength = Int(u32(at: 28))
+        if version == 1, prefixLength != 0 { throw fail("the reserved header field is \(prefixLength), not 0") }
         guard n <= Int(Int32.max) else { throw fail("token count \(n) exceeds 2^31 - 1") }
         // Counts first: after this every array below lies inside the section (no arithmetic can overflow:
         // each count is below 2^32 and the sum fits in Int).
@@ -63,7 +75,8 @@ struct CompiledTokenizerReader {
         let offsets = array(UInt32.self, at: offsetsAt, count: n + 1)
         let tokenBytes = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[bytesAt..<jsonAt]))
         let sorted = array(Int32.self, at: sortedAt, count: indexed)
-        let byteIds = array(Int32.self, at: header - 4 * 256, count: 256)
+        let byteIds = array(Int32.self, at: 32, count: 256)
+        let fallbackIds = version == 1 ? nil : array(Int32.self, at: 32 + 4 * 256, count: 256)
         let merges = array(Int32.self, at: mergesAt, count: 3 * mergeCount)
         let unknownId = unknown == CompiledTokenizer.none ? nil : Int32(truncatingIfNeeded: unknown)
         let vocabulary = Vocabulary(bytes: tokenBytes, offsets: offsets, index: .sorted(sorted))
@@ -75,14 +88,19 @@ struct CompiledTokenizerReader {
                     throw fail("sorted_ids lists \(sorted.count) ids but \(present) ids have a token")
                 }
                 try sorted.withUnsafeBufferPointer { try checkSortedIds($0, tokens) }
-                try merges.withUnsafeBufferPointer { try checkMerges($0, tokens) }
+                try merges.withUnsafeBufferPointer { try checkMerges($0, tokens, prefixLength: prefixLength) }
                 if let unknownId, !tokens.has(unknownId) { throw fail("unknown_id \(unknown) is not an id with a token") }
             }
         }
         // Needs the sorted index checked: looks the byte symbols up in it.
-        try checkByteIds(byteIds, vocabulary)
-        let model = BPEModel(vocabulary: vocabulary, byteIds: byteIds, rankedMerges: merges, unknownId: unknownId)
-        return (model, Data(UnsafeRawBufferPointer(rebasing: bytes[jsonAt..<end])))
+        try checkIds(byteIds, BPEModel.byteLevelIds(vocabulary), table: "byte_ids") {
+            String(Character(Unicode.Scalar(ByteLevelAlphabet.scalarForByte[$0])!))
+        }
+        if let fallbackIds {
+            try checkIds(fallbackIds, BPEModel.fallbackIds(vocabulary), table: "fallback_ids") { BPEModel.fallbackToken(UInt8($0)) }
+        }
+        return Parts(vocabulary: vocabulary, rankedMerges: merges, unknownId: unknownId, mergePrefixLength: prefixLength,
+                     json: Data(UnsafeRawBufferPointer(rebasing: bytes[jsonAt..<end])))
     }
 
     /// The token strings as raw buffers, for the checks' tight loops.
@@ -146,30 +164,28 @@ struct CompiledTokenizerReader {
         }
     }
 
-    /// Each merge names three ids with tokens, and the merged token is the left one followed by the right.
-    private func checkMerges(_ merges: UnsafeBufferPointer<Int32>, _ tokens: Tokens) throws {
+    /// Each merge names three ids with tokens, and the merged token is the left one followed by the
+    /// right one without its first `prefixLength` bytes (the continuing-subword prefix).
+    private func checkMerges(_ merges: UnsafeBufferPointer<Int32>, _ tokens: Tokens, prefixLength: Int) throws {
         for rank in 0..<(merges.count / 3) {
             let left = merges[3 * rank], right = merges[3 * rank + 1], merged = merges[3 * rank + 2]
             guard tokens.has(left), tokens.has(right), tokens.has(merged) else {
                 throw fail("merge \(rank) (\(Self.describe(left)), \(Self.describe(right)), \(Self.describe(merged))) uses an id without a token")
             }
             let l = tokens.token(Int(left)), r = tokens.token(Int(right)), m = tokens.token(Int(merged))
-            guard m.count == l.count + r.count, memcmp(m.baseAddress!, l.baseAddress!, l.count) == 0,
-                  memcmp(m.baseAddress! + l.count, r.baseAddress!, r.count) == 0 else {
-                throw fail("merge \(rank): token \(merged) is not token \(left) followed by token \(right)")
+            guard r.count >= prefixLength, m.count == l.count + r.count - prefixLength,
+                  memcmp(m.baseAddress!, l.baseAddress!, l.count) == 0,
+                  r.count == prefixLength || memcmp(m.baseAddress! + l.count, r.baseAddress! + prefixLength, r.count - prefixLength) == 0 else {
+                let rule = prefixLength == 0 ? "" : " without its first \(prefixLength) bytes"
+                throw fail("merge \(rank): token \(merged) is not token \(left) followed by token \(right)\(rule)")
             }
         }
     }
 
-    /// Each byte id is exactly the id of the one-character token that spells the byte, as the JSON
-    /// reader computes it.
-    private func checkByteIds(_ byteIds: [Int32], _ vocabulary: Vocabulary) throws {
-        for b in 0..<256 {
-            let symbol = String(Character(Unicode.Scalar(ByteLevelAlphabet.scalarForByte[b])!))
-            let expected = vocabulary.id(of: symbol) ?? -1
-            guard byteIds[b] == expected else {
-                throw fail("byte_ids[\(b)] is \(Self.describe(byteIds[b])), but the id of token '\(symbol)' is \(Self.describe(expected))")
-            }
+    /// Each entry is exactly the id of the token `name(b)` names, as the JSON reader computes it.
+    private func checkIds(_ stored: [Int32], _ expected: [Int32], table: String, name: (Int) -> String) throws {
+        for b in 0..<256 where stored[b] != expected[b] {
+            throw fail("\(table)[\(b)] is \(Self.describe(stored[b])), but the id of token '\(name(b))' is \(Self.describe(expected[b]))")
         }
     }
 }
@@ -178,22 +194,34 @@ extension Tokenizer {
     /// Whether this build reads the compiled form in `bytes` (its layout version). A model file
     /// keeps the original JSON too, which a reader falls back to when this is false.
     public static func canLoadCompiled(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        CompiledTokenizerReader.version(of: bytes) == CompiledTokenizer.version
+        guard let version = CompiledTokenizerReader.version(of: bytes) else { return false }
+        return version == 1 || version == CompiledTokenizer.version
     }
 
     /// Loads the output of ``compile(jsonData:source:)``; behaves exactly like the tokenizer loaded
     /// from that JSON. `source` names the file in error messages.
     public convenience init(compiled bytes: UnsafeRawBufferPointer, source: String,
                             specialTokenNames: SpecialTokenNames = .init()) throws {
-        let (model, json) = try CompiledTokenizerReader.read(bytes, source: source)
+        let parts = try CompiledTokenizerReader.read(bytes, source: source)
         let root: Any
         do {
-            root = try JSONReader.parse(json)
+            root = try JSONReader.parse(parts.json)
         } catch {
             throw TokenizerError.invalidCompiled(file: source, reason: "its tokenizer.json part is not valid JSON: \(error)")
         }
-        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) { modelJSON in
-            try BPEModel.checkOptions(modelJSON)
+        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) { modelJSON, characterLevel in
+            let options = try BPEModel.Options(json: modelJSON)
+            guard options.prefix.count == parts.mergePrefixLength else {
+                throw TokenizerError.invalidCompiled(file: source, reason: "merge_prefix_length is \(parts.mergePrefixLength), "
+                    + "but model.continuing_subword_prefix is \(options.prefix.count) bytes")
+            }
+            let model = BPEModel(vocabulary: parts.vocabulary, rankedMerges: parts.rankedMerges, options: options,
+                                 characterLevel: characterLevel)
+            guard model.unknownId == parts.unknownId else {
+                func describe(_ id: Int32?) -> String { id.map { "\($0)" } ?? "none" }
+                throw TokenizerError.invalidCompiled(file: source, reason: "unknown_id is \(describe(parts.unknownId)), "
+                    + "but model.unk_token names \(describe(model.unknownId))")
+            }
             return model
         }
     }

@@ -46,8 +46,19 @@ enum JSONReader {
         switch try scanner.valueKind() {
         case .object:
             var result: [String: Any] = [:]
-            try scanner.forEachMember { scanner, key in result[key] = try value(&scanner, depth: depth + 1) }
-            return result
+            var members: [(String, Any)]?
+            try scanner.forEachMember { scanner, key in
+                let item = try value(&scanner, depth: depth + 1)
+                if members != nil {
+                    members!.append((key, item))
+                } else if let old = result.updateValue(item, forKey: key),
+                          let index = result.index(forKey: key), !result.keys[index].utf8.elementsEqual(key.utf8) {
+                    // Equal as Swift strings (canonically equivalent) but not the same bytes: keep both.
+                    result[key] = old
+                    members = result.map { ($0.key, $0.value) } + [(key, item)]
+                }
+            }
+            return members.map(JSONEquivalentKeysObject.init) ?? result
         case .array:
             var result: [Any] = []
             try scanner.forEachElement { scanner in result.append(try value(&scanner, depth: depth + 1)) }
@@ -74,4 +85,13 @@ enum JSONReader {
         }
         return double
     }
+}
+
+/// A JSON object with two keys that are different bytes but equal as Swift strings, which compare
+/// by canonical equivalence ("\u{E9}" and "e\u{301}"): a `[String: Any]` would keep only one,
+/// while Hugging Face (Rust strings, compared by bytes) keeps both. SentencePiece-style vocabularies
+/// can hold such pairs; readers of other objects treat this as "not an object" and say so.
+struct JSONEquivalentKeysObject {
+    /// Every member in file order (a key repeated byte for byte appears twice; the last one counts).
+    var members: [(String, Any)]
 }

@@ -1,18 +1,24 @@
-/// Encodes one text (no special tokens) through the whole pipeline:
+/// Encodes one text (no special tokens) through the whole pipeline, as Hugging Face's
+/// `extract_and_normalize`, `pre_tokenize` and `tokenize` do:
 ///
 /// 1. added tokens that match the raw text (`normalized: false`) are cut out;
-/// 2. every remaining stretch is normalized (NFC) with an alignment to the original;
+/// 2. every remaining stretch is normalized with an alignment to the original;
 /// 3. added tokens that match normalized text (`normalized: true`) are cut out of that;
-/// 4. the rest is split into words by the ByteLevel pre-tokenizer, and each word is turned
-///    into UTF-8 bytes and encoded by BPE.
+/// 4. the rest is cut into words by the pre-tokenizer, and each word is encoded by BPE (as UTF-8
+///    bytes for a byte-level model, as scalars for a character-level one).
 ///
-/// Offsets are kept in original scalar indices throughout, so they need no conversion at
-/// the end.
+/// Offsets are kept in original scalar indices throughout, so they need no conversion at the end.
+/// The common ModernBERT/GPT-2 configuration (NFC or nothing, then ByteLevel with its defaults)
+/// runs the pre-tokenizer's scanner inline over the normalized text, without building word lists.
 struct SequenceEncoder: Sendable {
     let rawAddedTokens: AddedTokenMatcher
     let normalizedAddedTokens: AddedTokenMatcher
-    let normalizer: NFCNormalizer?
-    let preTokenizer: PreTokenizer
+    let normalizer: Normalizer?
+    let preTokenizer: PreTokenizer?
+    /// Set for the inline byte-level configuration.
+    let inlineByteLevel: ByteLevelPreTokenizer?
+    /// Words reach the model as bytes (a ByteLevel pre-tokenizer), else as scalars.
+    let byteLevel: Bool
     let model: BPEModel
 
     /// Token ids and offsets of one sequence.
@@ -39,8 +45,8 @@ struct SequenceEncoder: Sendable {
                     output.offsets.append(TokenOffset(start: split.start, end: split.end))
                     continue
                 }
-                let piece = normalizer?.normalize(text, split.start..<split.end)
-                    ?? NormalizedPiece(scalars: Array(text[split.start..<split.end]), origin: [], base: split.start)
+                var piece = NormalizedPiece(identity: Array(text[split.start..<split.end]), base: split.start)
+                normalizer?.normalize(&piece)
                 normalizedSplits.removeAll(keepingCapacity: true)
                 piece.scalars.withUnsafeBufferPointer { normalized in
                     normalizedAddedTokens.split(normalized, 0..<normalized.count, into: &normalizedSplits)
@@ -48,9 +54,11 @@ struct SequenceEncoder: Sendable {
                         if inner.token >= 0 {
                             output.ids.append(normalizedAddedTokens.tokens[inner.token].id)
                             output.offsets.append(piece.originalOffsets(inner.start, inner.end))
+                        } else if let inlineByteLevel {
+                            encodeInline(inlineByteLevel, normalized, inner.start..<inner.end, piece: piece, words: &words,
+                                         cache: cache, into: &output)
                         } else {
-                            encodePlain(normalized, inner.start..<inner.end, piece: piece, words: &words,
-                                        cache: cache, into: &output)
+                            encodeWords(PreTokenizedText(piece, inner.start..<inner.end), words: &words, cache: cache, into: &output)
                         }
                     }
                 }
@@ -59,23 +67,15 @@ struct SequenceEncoder: Sendable {
         return output
     }
 
-    /// Pre-tokenizes and BPE-encodes normalized text that contains no added token.
-    private func encodePlain(_ normalized: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, piece: NormalizedPiece,
-                             words: inout [UInt64], cache: WordCache, into output: inout Output) {
+    /// The inline byte-level path: splits with the GPT-2 scanner and BPE-encodes each word's bytes.
+    private func encodeInline(_ preTokenizer: ByteLevelPreTokenizer, _ normalized: UnsafeBufferPointer<UInt32>,
+                              _ range: Range<Int>, piece: NormalizedPiece,
+                              words: inout [UInt64], cache: WordCache, into output: inout Output) {
         // Room for a word's bytes (at most 4 per scalar) and the scalar each byte came from.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * range.count) { bytes in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * range.count) { byteScalar in
                 preTokenizer.split(normalized, range) { start, end in
-                    var n = 0
-                    for i in start..<end {
-                        let v = normalized[i]
-                        if v < 0x80 {
-                            bytes[n] = UInt8(v); byteScalar[n] = Int32(i); n += 1
-                        } else {
-                            n += Self.appendUTF8(v, bytes, n)
-                            for k in (n - Self.utf8Length(v))..<n { byteScalar[k] = Int32(i) }
-                        }
-                    }
+                    let n = Self.utf8(normalized, start..<end, bytes, byteScalar)
                     words.removeAll(keepingCapacity: true)
                     model.encode(word: UnsafeBufferPointer(rebasing: bytes[0..<n]), cache: cache, into: &words)
                     var at = 0
@@ -90,12 +90,59 @@ struct SequenceEncoder: Sendable {
         }
     }
 
-    @inline(__always)
-    private static func utf8Length(_ v: UInt32) -> Int {
-        v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+    /// The general path: runs the pre-tokenizer over the piece, then encodes each word.
+    private func encodeWords(_ text: PreTokenizedText, words: inout [UInt64], cache: WordCache, into output: inout Output) {
+        var text = text
+        guard !text.words.isEmpty else { return }
+        preTokenizer?.preTokenize(&text)
+        guard !text.words.isEmpty else { return }
+        let longest = text.words.reduce(0) { max($0, $1.count) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * longest) { bytes in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * longest) { byteScalar in
+                text.scalars.withUnsafeBufferPointer { scalars in
+                    for word in text.words {
+                        let n = Self.utf8(scalars, word, bytes, byteScalar)
+                        let wordBytes = UnsafeBufferPointer(rebasing: bytes[0..<n])
+                        words.removeAll(keepingCapacity: true)
+                        if byteLevel {
+                            model.encode(word: wordBytes, cache: cache, into: &words)
+                        } else {
+                            model.encode(characters: UnsafeBufferPointer(rebasing: scalars[word]), bytes: wordBytes,
+                                         cache: cache, into: &words)
+                        }
+                        var at = 0
+                        for token in words {
+                            let length = Int(truncatingIfNeeded: token & 0xFFFF_FFFF)
+                            let first = Int(byteScalar[at]), last = Int(byteScalar[at + length - 1])
+                            output.ids.append(Int32(truncatingIfNeeded: token >> 32))
+                            output.offsets.append(TokenOffset(start: Int(text.starts[first]), end: Int(text.ends[last])))
+                            at += length
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    /// Writes the UTF-8 encoding of `v` at `at`; returns the byte count.
+    /// Writes the UTF-8 of `scalars[range]` and, for each byte, the index of its scalar; returns the byte count.
+    @inline(__always)
+    private static func utf8(_ scalars: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
+                             _ bytes: UnsafeMutableBufferPointer<UInt8>, _ byteScalar: UnsafeMutableBufferPointer<Int32>) -> Int {
+        var n = 0
+        for i in range {
+            let v = scalars[i]
+            if v < 0x80 {
+                bytes[n] = UInt8(v); byteScalar[n] = Int32(i); n += 1
+            } else {
+                let length = appendUTF8(v, bytes, n)
+                for k in n..<(n + length) { byteScalar[k] = Int32(i) }
+                n += length
+            }
+        }
+        return n
+    }
+
+    /// Writes the UTF-8 encoding of a non-ASCII `v` at `at`; returns the byte count.
     @inline(__always)
     private static func appendUTF8(_ v: UInt32, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: Int) -> Int {
         if v < 0x800 {

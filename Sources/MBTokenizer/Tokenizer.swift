@@ -1,12 +1,15 @@
 import Foundation
 
-/// A ModernBERT-style tokenizer loaded from a Hugging Face `tokenizer.json`.
+/// A tokenizer loaded from a Hugging Face `tokenizer.json`.
 ///
-/// It implements the components that file declares (NFC normalizer, ByteLevel
-/// pre-tokenizer, byte-level BPE, added tokens with their strip/word flags,
-/// TemplateProcessing, ByteLevel decoder) and produces the same ids and offsets as the
-/// Hugging Face `tokenizers` package. Anything else in a `tokenizer.json` is rejected at
-/// load time with a ``TokenizerError`` naming the component, never silently ignored.
+/// It implements the pipeline that file declares (added tokens with their strip/word flags;
+/// normalizers NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend and Sequence;
+/// pre-tokenizers ByteLevel, Metaspace, Split, Whitespace, WhitespaceSplit and Sequence; the BPE
+/// model, byte-level or character-level with byte fallback and unknown-token fusing;
+/// TemplateProcessing; decoders ByteLevel, ByteFallback, Fuse, Strip, Replace, Metaspace and
+/// Sequence) and produces the same ids and offsets as the Hugging Face `tokenizers` package.
+/// Anything else in a `tokenizer.json` is rejected at load time with a ``TokenizerError`` naming the
+/// component and option, never silently ignored.
 ///
 /// The tokenizer is immutable after `init` and safe to share between threads; its only
 /// mutable state is a word cache behind a lock.
@@ -19,10 +22,13 @@ import Foundation
 public final class Tokenizer: Sendable {
     let encoder: SequenceEncoder
     let template: TemplateProcessor
-    let decoder: ByteLevelDecoder?
+    let decoder: Decoder?
     let addedTokens: [AddedToken]
     private let addedTokenIds: [String: Int32]
     private let addedTokensById: [Int32: AddedToken]
+    /// The normalized spelling of `normalized` added tokens that the normalizer changes, which
+    /// Hugging Face returns from `id_to_token` and feeds to the decoder.
+    private let normalizedAddedTokens: [Int32: String]
     let sharedCacheForEncode = WordCache(shared: true)
 
     /// Ids of the conventional special tokens, looked up by name in the file.
@@ -36,56 +42,42 @@ public final class Tokenizer: Sendable {
         } catch {
             throw TokenizerError.invalidJSON(file: source, reason: "\(error)")
         }
-        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) { try BPEModel(json: $0) }
+        try self.init(json: JSONFields(root, file: source, path: ""), specialTokenNames: specialTokenNames) {
+            try BPEModel(json: $0, characterLevel: $1)
+        }
     }
 
     /// Reads every component but the model from the `tokenizer.json` tree; `makeModel` gets the
-    /// `model` object and builds the BPE model from it (JSON) or from the compiled form.
-    init(json: JSONFields, specialTokenNames: SpecialTokenNames, makeModel: (JSONFields) throws -> BPEModel) throws {
+    /// `model` object and whether the model reads characters (no ByteLevel pre-tokenizer), and
+    /// builds the BPE model from it (JSON) or from the compiled form.
+    init(json: JSONFields, specialTokenNames: SpecialTokenNames,
+         makeModel: (JSONFields, Bool) throws -> BPEModel) throws {
         let source = json.file
         // `truncation` and `padding` defaults stored in the file are ignored on purpose:
         // callers pass `maxLength` explicitly, and padding belongs to batching code.
+        let normalizer = try json.optionalObject("normalizer").map(Normalizer.init(json:))
+        let preTokenizer = try json.optionalObject("pre_tokenizer").map(PreTokenizer.init(json:))
+        let byteLevel = preTokenizer?.usesByteLevel ?? false
 
-        var normalizer: NFCNormalizer?
-        if let node = try json.optionalObject("normalizer") {
-            let type = try node.type()
-            guard type == "NFC" else {
-                throw TokenizerError.unsupportedComponent(file: source, component: "normalizer", type: type)
+        let modelJSON = try json.object("model")
+        let model = try makeModel(modelJSON, !byteLevel)
+        if byteLevel {
+            if !model.options.prefix.isEmpty || !model.options.suffix.isEmpty {
+                throw TokenizerError.unsupportedComponent(file: source, component: "model option",
+                                                          type: "BPE continuing_subword_prefix or end_of_word_suffix with a ByteLevel pre-tokenizer")
             }
-            normalizer = NFCNormalizer()
+            if model.options.byteFallback, !model.byteIdsComplete {
+                throw TokenizerError.unsupportedComponent(file: source, component: "model option",
+                                                          type: "BPE byte_fallback with a ByteLevel pre-tokenizer and an incomplete byte alphabet")
+            }
         }
-
-        guard let preNode = try json.optionalObject("pre_tokenizer") else {
-            throw TokenizerError.unsupportedComponent(file: source, component: "pre_tokenizer", type: "null")
-        }
-        let preType = try preNode.type()
-        guard preType == "ByteLevel" else {
-            throw TokenizerError.unsupportedComponent(file: source, component: "pre_tokenizer", type: preType)
-        }
-        if try preNode.bool("add_prefix_space", default: false) {
-            throw TokenizerError.unsupportedComponent(file: source, component: "pre_tokenizer option", type: "ByteLevel add_prefix_space=true")
-        }
-        guard try preNode.bool("use_regex", default: true) else {
-            throw TokenizerError.unsupportedComponent(file: source, component: "pre_tokenizer option", type: "ByteLevel use_regex=false")
-        }
-
-        let model = try makeModel(json.object("model"))
 
         if let node = try json.optionalObject("post_processor") {
             template = try TemplateProcessor(json: node)
         } else {
             template = .passthrough
         }
-
-        if let node = try json.optionalObject("decoder") {
-            let type = try node.type()
-            guard type == "ByteLevel" else {
-                throw TokenizerError.unsupportedComponent(file: source, component: "decoder", type: type)
-            }
-            decoder = ByteLevelDecoder()
-        } else {
-            decoder = nil
-        }
+        decoder = try json.optionalObject("decoder").map(Decoder.init(json:))
 
         let rawAdded = (json.optional("added_tokens") as? [Any]) ?? []
         addedTokens = try rawAdded.enumerated().map { index, item in
@@ -93,22 +85,34 @@ public final class Tokenizer: Sendable {
         }
         var raw: [AddedToken] = [], rawPatterns: [[UInt32]] = []
         var normalized: [AddedToken] = [], normalizedPatterns: [[UInt32]] = []
+        var normalizedSpellings: [Int32: String] = [:]
         for token in addedTokens {
+            let content = token.content.unicodeScalars.map(\.value)
             if token.normalized {
+                // Matched against normalized text, so the pattern is the content normalized.
+                var piece = NormalizedPiece(identity: content, base: 0)
+                normalizer?.normalize(&piece)
                 normalized.append(token)
-                // Text below U+0300 is NFC already (NFCNormalizer's rule): ModernBERT's added tokens are
-                // ASCII, and Foundation's NFC cost ~0.5 ms of loading for nothing.
-                let unchanged = normalizer == nil || token.content.unicodeScalars.allSatisfy { $0.value < 0x300 }
-                let text = unchanged ? token.content : token.content.precomposedStringWithCanonicalMapping
-                normalizedPatterns.append(text.unicodeScalars.map(\.value))
+                normalizedPatterns.append(piece.scalars)
+                if piece.scalars != content {
+                    var view = String.UnicodeScalarView()
+                    for v in piece.scalars { view.append(Unicode.Scalar(v)!) }
+                    normalizedSpellings[token.id] = String(view)
+                }
             } else {
                 raw.append(token)
-                rawPatterns.append(token.content.unicodeScalars.map(\.value))
+                rawPatterns.append(content)
             }
+        }
+        normalizedAddedTokens = normalizedSpellings
+        var inline: ByteLevelPreTokenizer?
+        if case let .byteLevel(p) = preTokenizer, p.isPlainSplit, normalizer.map(\.isNFC) ?? true {
+            inline = p
         }
         encoder = SequenceEncoder(rawAddedTokens: AddedTokenMatcher(tokens: raw, patterns: rawPatterns),
                                   normalizedAddedTokens: AddedTokenMatcher(tokens: normalized, patterns: normalizedPatterns),
-                                  normalizer: normalizer, preTokenizer: PreTokenizer(), model: model)
+                                  normalizer: normalizer, preTokenizer: preTokenizer, inlineByteLevel: inline,
+                                  byteLevel: byteLevel, model: model)
         var ids: [String: Int32] = [:]
         var byId: [Int32: AddedToken] = [:]
         for token in addedTokens {
@@ -145,14 +149,16 @@ public final class Tokenizer: Sendable {
         max(encoder.model.vocabulary.count, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 
-    /// The id of a token string (added tokens first, then the model vocabulary).
+    /// The id of a token string (added tokens first, by their content, then the model vocabulary).
     public func id(forToken token: String) -> Int32? {
         addedTokenIds[token] ?? encoder.model.vocabulary.id(of: token)
     }
 
-    /// The token string of an id, in the vocabulary's byte-level spelling ("Ġthe").
+    /// The token string of an id, as Hugging Face's `id_to_token` gives it: the vocabulary's
+    /// spelling ("Ġthe", "▁the", "<0x0A>"), an added token's content, or, for an added token matched
+    /// after normalization that the normalizer changes, its normalized form.
     public func token(forId id: Int32) -> String? {
-        if let added = addedTokensById[id] { return added.content }
+        if let added = addedTokensById[id] { return normalizedAddedTokens[id] ?? added.content }
         return encoder.model.vocabulary.token(id)
     }
 

@@ -30,8 +30,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .invalidValue(file, path, reason):
             return "\(file): invalid value at '\(path)': \(reason)"
         case let .unsupportedComponent(file, component, type):
-            return "\(file): unsupported \(component) '\(type)' (supported: NFC normalizer, "
-                + "ByteLevel pre-tokenizer and decoder, BPE model, TemplateProcessing post-processor)"
+            return "\(file): unsupported \(component) '\(type)' (see Docs/tokenizer.md for the supported components)"
         case let .invalidCompiled(file, reason):
             return "\(file): invalid compiled tokenizer: \(reason)"
         }

@@ -29,8 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "How int8 weights run: w8a32 (weight-only) or w8a8 (int8 activations, VNNI where available).")
     var mode: ExecutionMode = .w8a32
 
-    @Option(help: ArgumentHelp("Run the kernels of at most this tier: portable, avx2, avx512 or avx512-vnni.",
-                               discussion: "avx2 measures, on an AVX-512 machine, what an AVX2-only host gets."))
+    @Option(help: ArgumentHelp("Run the kernels of at most this tier: \(KernelInfo.Tier.allCases.map(\.name).joined(separator: ", ")).",
+                               discussion: "A lower tier measures on this machine what a host with fewer instructions gets (avx2 on an AVX-512 machine: an AVX2-only host)."))
     var kernelTier: KernelInfo.Tier?
 
     @Option(help: "Timed iterations after one warm-up run.")
@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         let median = latencies[latencies.count / 2]
         let p90 = latencies[min(latencies.count - 1, Int((Double(latencies.count) * 0.9).rounded(.up)) - 1)]
         let result: [String: Any] = [
-            "file": file, "mode": mode.rawValue, "kernel_tier": KernelInfo.tierName, "tokens": tokens, "sequences": shape.count, "threads": Threading.threads,
+            "file": file, "mode": mode.rawValue, "kernel_tier": KernelInfo.tierName, "cpu": KernelInfo.cpuModel, "cpu_features": KernelInfo.cpuFeatures, "tokens": tokens, "sequences": shape.count, "threads": Threading.threads,
             "tokens_per_second": Double(tokens) / (median / 1000),
             "latency_ms_median": median, "latency_ms_p90": p90, "first_forward_ms": firstMs,
             "load_ms": loadMs, "peak_rss_mb": PeakMemory.residentMegabytes(),
@@ -78,6 +78,7 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "%@ (%@, kernels %@): %d sequences, %d tokens, %d threads", file, mode.rawValue, KernelInfo.tierName, shape.count, tokens, Threading.threads))
+            print("  cpu: \(KernelInfo.cpuModel); \(KernelInfo.cpuFeatures)")
             print(String(format: "  load %.1f ms, first forward %.1f ms", loadMs, firstMs))
             print(String(format: "  %.0f tokens/s, latency median %.1f ms, p90 %.1f ms", Double(tokens) / (median / 1000), median, p90))
             print(String(format: "  peak RSS %.1f MB (file %.1f MB)", PeakMemory.residentMegabytes(), Double(model.file.fileSize) / 1_048_576))
@@ -86,17 +87,19 @@ struct BenchCommand: ParsableCommand {
 
     private func runKernels() {
         let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        print("kernel tier: \(KernelInfo.tierName), \(cores) threads")
-        if let one = KernelBenchmark.int8Peak(threads: 1), let all = KernelBenchmark.int8Peak(threads: cores) {
-            print(String(format: "int8 VNNI peak (vpdpbusd, no memory): %.0f GOP/s on 1 thread, %.0f GOP/s on %d", one, all, cores))
-            for (m, n, k) in [(1024, 2304, 768), (1024, 768, 1152), (16, 2304, 768)] {
-                let g = KernelBenchmark.int8Gemm(m: m, n: n, k: k)
-                print(String(format: "W8A8 linear %4dx%4dx%4d: %6.0f GOP/s = %4.1f%% of peak", m, n, k, g, 100 * g / all))
-            }
+        print("cpu: \(KernelInfo.cpuModel); \(KernelInfo.cpuFeatures)")
+        print("kernel tier: \(KernelInfo.tierName) (best on this CPU: \(KernelInfo.bestTier.name)), \(cores) threads")
+        let peak = KernelBenchmark.int8Peak(threads: cores)
+        if let peak, let one = KernelBenchmark.int8Peak(threads: 1) {
+            print(String(format: "int8 peak (%@, no memory): %.0f GOP/s on 1 thread, %.0f GOP/s on %d", peak.instruction,
+                         one.gops, peak.gops, cores))
         } else {
-            print("no AVX-512 VNNI on this CPU: the AVX2 kernel runs")
-            let g = KernelBenchmark.int8Gemm(m: 1024, n: 2304, k: 768)
-            print(String(format: "W8A8 linear 1024x2304x768: %.0f GOP/s", g))
+            print("int8 peak: no probe for the \(KernelInfo.tierName) tier")
+        }
+        for (m, n, k) in [(1024, 2304, 768), (1024, 768, 1152), (16, 2304, 768)] {
+            let g = KernelBenchmark.int8Gemm(m: m, n: n, k: k)
+            let share = peak.map { String(format: " = %4.1f%% of peak", 100 * g / $0.gops) } ?? ""
+            print(String(format: "W8A8 linear %4dx%4dx%4d: %6.0f GOP/s", m, n, k, g) + share)
         }
         let f = KernelBenchmark.fp32Gemm(m: 1024, n: 2304, k: 768)
         print(String(format: "OpenBLAS fp32 1024x2304x768: %.0f GFLOP/s", f))
@@ -122,8 +125,16 @@ struct BenchCommand: ParsableCommand {
 enum PeakMemory {
     static func residentMegabytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)  // glibc declares RUSAGE_SELF as an enum case
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if canImport(Darwin)
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+        #else
         return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+        #endif
     }
 }
 

@@ -42,8 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Require `Authorization: Bearer KEY` on every route but /health and /metrics (default: the MBCONVERT_API_KEY environment variable, if set).")
     var apiKey: String?
 
-    @Option(help: "Pooling of an embedding model: cls or mean (default: the model file's, else mean).")
-    var pooling: ModelConfig.Pooling?
+    @Option(help: "Pooling of an embedding model, one mode: cls, mean, max, ... as `embed --pooling` (default: the model file's, else mean).")
+    var pooling: SentencePooling?
 
     @Option(help: "Model name reported by /info and /v1/embeddings (default: the file name).")
     var modelId: String?

@@ -21,14 +21,17 @@ struct SimilarityCommand: ParsableCommand {
     @Option(help: "JSON Lines input: all texts, compared pairwise.")
     var input: String?
 
-    @Option(help: "Pooling: cls or mean (default: the model file's, else mean).")
-    var pooling: ModelConfig.Pooling?
+    @OptionGroup var embedding: EmbeddingOptions
+
+    @Option(help: "With a query: prepend the model's prompt of this name to the texts compared with it instead (e.g. document); --prompt-name then applies to the query only.")
+    var documentPromptName: String?
 
     @Flag(help: "Print JSON: {\"queries\", \"documents\", \"scores\": [[...]]}.")
     var json = false
 
     func validate() throws {
         if input == nil && texts.count < 2 { throw ValidationError("give a query and at least one text to compare it with") }
+        if documentPromptName != nil && input != nil { throw ValidationError("--document-prompt-name needs a query argument (not --input)") }
     }
 
     @OptionGroup var runtime: RuntimeOptions
@@ -36,11 +39,17 @@ struct SimilarityCommand: ParsableCommand {
     func run() throws {
         let model = try runtime.loadModel(file)
         let texts = try TaskCommand.texts(self.texts, input: input)
-        let embedder = try Embedder(model: model, pooling: pooling)
+        let embedder = try embedding.embedder(model)
         let (bar, progress) = TaskCommand.progress("embed", items: texts.count)
-        let embeddings = try embedder.embed(texts, progress: progress)
+        var embeddings: [Embedder.Embedding]
+        if let documentPromptName, input == nil {
+            embeddings = try embedder.embed([texts[0]])
+            embeddings += try embedding.embedder(model, promptName: documentPromptName).embed(Array(texts.dropFirst()), progress: progress)
+        } else {
+            embeddings = try embedder.embed(texts, progress: progress)
+        }
         bar?.finish()
-        TaskCommand.warnTruncated(embeddings.map(\.truncated), max: model.config.maxPositions)
+        TaskCommand.warnTruncated(embeddings.map(\.truncated), max: embedder.maxLength)
         let vectors = embeddings.map(\.vector)
         let queries = input == nil ? [texts[0]] : texts
         let documents = input == nil ? Array(texts.dropFirst()) : texts

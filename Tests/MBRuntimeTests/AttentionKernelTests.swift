@@ -56,6 +56,8 @@ final class AttentionKernelTests: XCTestCase {
     }
 
     func testMatchesReferenceOnEveryTier() {
+        let bf16Coverage = mb_attention_bf16_available() != 0 ? "bf16 attention covered (AVX-512 BF16)"
+            : "bf16 attention NOT covered (the CPU lacks AVX-512 BF16)"
         // (tokens, head dim, half window (-1: global), query block)
         let cases = [(1, 16, -1, 0..<1), (37, 64, -1, 0..<37), (37, 64, 4, 0..<37), (130, 64, 64, 64..<128),
                      (130, 64, 64, 128..<130), (200, 40, 16, 13..<77), (50, 8, -1, 3..<9), (300, 96, 64, 0..<64),
@@ -72,7 +74,7 @@ final class AttentionKernelTests: XCTestCase {
                 let expected = block.map { reference(n: n, hd: hd, qkv: input, stride: stride, row: $0, halfWindow: window) }
                 let rounded = input.map(bf16)
                 let expectedBF16 = block.map { reference(n: n, hd: hd, qkv: rounded, stride: stride, row: $0, halfWindow: window) }
-                for tier in 0...mb_active_tier() {
+                for tier in KernelTiers.all(self, note: bf16Coverage) {
                     for lowPrecision in [false, true] {
                         mb_force_tier(Int32(tier))
                         let usesBF16 = lowPrecision && hd % 32 == 0 && mb_attention_bf16_available() != 0

@@ -27,9 +27,13 @@ struct Golden {
 }
 
 /// The parity metric the project promises: max |ours - reference| divided by the reference's
-/// standard deviation (or its magnitude when it has a single value).
-func relativeError(_ ours: some Collection<Float>, _ reference: [Float]) -> Double {
-    precondition(ours.count == reference.count, "size mismatch \(ours.count) vs \(reference.count)")
+/// standard deviation (or its magnitude when it has a single value). Different sizes fail the
+/// calling test (and give infinity) rather than stopping the whole run.
+func relativeError(_ ours: some Collection<Float>, _ reference: [Float], file: StaticString = #filePath, line: UInt = #line) -> Double {
+    guard ours.count == reference.count, !reference.isEmpty else {
+        XCTFail("size mismatch: \(ours.count) values vs \(reference.count) in the reference", file: file, line: line)
+        return .infinity
+    }
     let n = Double(reference.count)
     let mean = reference.reduce(0.0) { $0 + Double($1) } / n
     let variance = reference.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n

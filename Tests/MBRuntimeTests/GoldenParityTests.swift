@@ -39,7 +39,11 @@ final class GoldenParityTests: XCTestCase {
         print("parity long (\(ids.count) tokens): hidden \(hidden), logits \(logitsError)")
     }
 
-    /// fp16 storage rounds weights, so it is held to a looser bound; it must still track fp32 closely.
+    /// fp16 storage rounds weights (relative error up to 2^-11), so it is held to a looser bound than
+    /// the fp32 parity; it must still track fp32 closely. Measured: 1.36e-3 worst over the 5 sequences,
+    /// the same on all four x86 tiers (the error is the weights' rounding; the fp32 sums differ by
+    /// ~1e-6). The bound, 4e-3, is ~3x that: it holds for a compiler's or CPU's different summation
+    /// order, while weights rounded to bf16's 8 bits instead (~8x the error) or a dropped fp16 tensor fail.
     func testFloat16StorageStaysClose() throws {
         let dir = TestPaths.fixtures.appendingPathComponent("mlm-legacy-f32")
         let golden = try Golden(dir.appendingPathComponent("golden.safetensors"))
@@ -48,10 +52,13 @@ final class GoldenParityTests: XCTestCase {
         XCTAssertEqual(model.file.record("final_norm.weight")?.dtype, .f32)
         let sequences = try (0..<golden.sequenceCount).map { try golden.inputIds($0) }
         let out = try model.forward(sequences)
+        var worst = 0.0
         for i in sequences.indices {
             let err = relativeError(out.rows(of: i, in: out.lastHiddenState), try golden.floats("last_hidden_state.\(i)"))
-            XCTAssertLessThan(err, 2e-2, "f16 sequence \(i)")
+            worst = max(worst, err)
+            XCTAssertLessThan(err, 4e-3, "f16 sequence \(i)")
         }
+        print("parity f16 storage: worst relative error \(worst) (bound 4e-3, measured 1.36e-3)")
     }
 
     // MARK: - Helpers
@@ -66,6 +73,7 @@ final class GoldenParityTests: XCTestCase {
         let golden = try Golden(goldenURL)
         let model = try convertAndLoad(checkpoint)
         let sequences = try (0..<golden.sequenceCount).map { try golden.inputIds($0) }
+        XCTAssertGreaterThan(sequences.count, 0, "\(label): golden sequences")
         XCTAssertGreaterThan(sequences.map(\.count).max() ?? 0, model.config.localAttention,
                              "\(label): golden inputs must be longer than the sliding window")
 
@@ -94,9 +102,14 @@ final class GoldenParityTests: XCTestCase {
             check("hidden_states.\(layer).\(i)", out.rows(of: b, in: packed), try golden.floats("hidden_states.\(layer).\(i)"))
         }
         check("last_hidden_state.\(i)", out.rows(of: b, in: out.lastHiddenState), try golden.floats("last_hidden_state.\(i)"))
-        if let head = model.head, golden.has("logits.\(i)") {
+        // Every fixture with a head has logits for every sequence, and only those: a head that failed
+        // to load, or a golden file that lost its logits, fails here instead of skipping the check.
+        if golden.has("logits.\(i)") {
+            let head = try XCTUnwrap(model.head, "\(label): the golden file has logits.\(i) but the model has no head")
             let logits = head.logits(out, sequence: b, positions: try golden.logitsRows(i))
             check("logits.\(i)", logits, try golden.floats("logits.\(i)"))
+        } else {
+            XCTAssertNil(model.head, "\(label): the model has a head but the golden file has no logits.\(i) to check it")
         }
         return worst
     }

@@ -38,7 +38,7 @@ final class LayerNormKernelTests: XCTestCase {
             let bias = (0..<cols).map { Float($0 % 5) / 3 - 0.6 }
             for b in [bias, nil] {
                 let expected = reference(x, rows: count, cols: cols, weight: weight, bias: b, eps: 1e-5)
-                for tier in 0...mb_active_tier() {
+                for tier in KernelTiers.all(self) {
                     mb_force_tier(Int32(tier))
                     var y = [Float](repeating: .nan, count: x.count)
                     var inPlace = x

@@ -117,7 +117,8 @@ final class ModelFileTokenizerTests: XCTestCase {
         let url = try fileWithEditedCompiledSection { bytes, start in
             let tokenCount = (0..<4).reduce(0) { $0 | Int(bytes[start + 4 + $1]) << (8 * $1) }
             let indexed = (0..<4).reduce(0) { $0 | Int(bytes[start + 8 + $1]) << (8 * $1) }
-            let merges = start + 1056 + 4 * (tokenCount + 1) + 4 * indexed
+            // Layout version 2: eight header fields, byte_ids[256] and fallback_ids[256] (Formats/model-file.md).
+            let merges = start + 2080 + 4 * (tokenCount + 1) + 4 * indexed
             for k in 0..<4 { bytes[merges + 8 + k] = UInt8(truncatingIfNeeded: tokenCount >> (8 * k)) }
         }
         let file = try ModelFile(url: url)
@@ -129,7 +130,7 @@ final class ModelFileTokenizerTests: XCTestCase {
 
     /// A layout version this build does not read is left for the JSON, which the file always has.
     func testUnknownCompiledVersionFallsBackToTheJSON() throws {
-        let url = try fileWithEditedCompiledSection { bytes, start in bytes[start] = 2 }
+        let url = try fileWithEditedCompiledSection { bytes, start in bytes[start] = 3 }
         let edited = try XCTUnwrap(try ModelFile(url: url).tokenizer())
         let original = try XCTUnwrap(try ModelFile(url: HardeningFixtures.tinyModel).tokenizer())
         XCTAssertNil(firstDifference(original, edited, on: Array(try goldenTexts().prefix(200))))

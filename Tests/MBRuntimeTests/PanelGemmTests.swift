@@ -22,7 +22,7 @@ final class PanelGemmTests: XCTestCase {
                      Case(m: 6, n: 64, k: 768), Case(m: 100, n: 272, k: 36), Case(m: 2, n: 1152, k: 128),
                      Case(m: 3, n: 16, k: 16_388)]  // past the AVX2 kernel's activation buffer: its fallback
         var seed: UInt64 = 7
-        let available = mb_active_tier()
+        let available = KernelTiers.all(self)
         for c in cases {
             let a: [UInt8] = random(c.m * c.k, in: 1...255, seed: &seed)      // quantized activations + 128
             let w: [Int8] = random(c.n * c.k, in: -127...127, seed: &seed)
@@ -36,7 +36,7 @@ final class PanelGemmTests: XCTestCase {
                     expected[i * c.n + j] = s
                 }
             }
-            for tier in 0...available {
+            for tier in available {
                 mb_force_tier(Int32(tier))
                 var got = [Int32](repeating: -1, count: c.m * c.n)
                 mb_gemm_u8s8_panels_i32(Int32(c.m), Int32(c.n), Int32(c.k), a, Int32(c.k), packed, sums, &got, Int32(c.n))
@@ -83,7 +83,7 @@ final class PanelGemmTests: XCTestCase {
     func testFloatEpilogueIsIdenticalAcrossTiers() {
         let c = epilogueCase()
         var results: [[Float]] = [], sums: [[Float]] = []
-        for tier in 0...mb_active_tier() {
+        for tier in KernelTiers.all(self) {
             mb_force_tier(Int32(tier))
             var q = [UInt8](repeating: 0, count: c.m * c.k), scales = [Float](repeating: 0, count: c.m)
             mb_quantize_rows_u8(c.x, Int32(c.m), Int32(c.k), Int32(c.k), &q, Int32(c.k), &scales)
@@ -116,7 +116,7 @@ final class PanelGemmTests: XCTestCase {
     func testColumnBlocksPlaceThePlainProduct() {
         let c = epilogueCase(), width = 32, col0 = 16, stride = c.m * width + 5
         let blocks = (col0 + c.n + width - 1) / width
-        for tier in 0...mb_active_tier() {
+        for tier in KernelTiers.all(self) {
             mb_force_tier(Int32(tier))
             var plain = [Float](repeating: .nan, count: c.m * c.n)
             mb_gemm_u8s8_panels(Int32(c.m), Int32(c.n), Int32(c.k), c.q, Int32(c.k), c.packed, c.sums, c.rowScales, c.wScale,
@@ -145,7 +145,7 @@ final class PanelGemmTests: XCTestCase {
             (Int32(MB_ACT_SILU), { $0 / (1 + exp(-$0)) }),
             (Int32(MB_ACT_RELU), { max(0, $0) }),
         ]
-        for tier in 0...mb_active_tier() {
+        for tier in KernelTiers.all(self) {
             mb_force_tier(Int32(tier))
             for (kind, act) in kinds {
                 var out = [Float](repeating: .nan, count: c.m * inner)
@@ -166,7 +166,7 @@ final class PanelGemmTests: XCTestCase {
     func testHalfWideningMatchesSwift() {
         let values: [Float] = [0, -0.0, 1, -2.5, 65504, 6.1e-5, 5.96e-8, 1e-7, .infinity, 0.333]
         let halves = values.map { Float16($0).bitPattern } + (0..<37).map { UInt16($0 * 1700) }
-        for tier in 0...mb_active_tier() {
+        for tier in KernelTiers.all(self) {
             mb_force_tier(Int32(tier))
             var out = [Float](repeating: .nan, count: halves.count)
             mb_f16_to_f32(halves, &out, halves.count)

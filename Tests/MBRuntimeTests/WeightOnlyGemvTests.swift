@@ -16,7 +16,7 @@ final class WeightOnlyGemvTests: XCTestCase {
     /// Checks `run` (which fills out [m, n]) against sum_p x[i][p] * w(j, p) * scale[j] + bias[j].
     private func check(m: Int, n: Int, k: Int, weight: (Int, Int) -> Double, scale: [Float]?, bias: [Float]?,
                        x: [Float], label: String, run: (inout [Float]) -> Void) {
-        for tier in 0...mb_active_tier() {
+        for tier in KernelTiers.all(self) {
             mb_force_tier(Int32(tier))
             var out = [Float](repeating: .nan, count: m * n)
             run(&out)

@@ -14,15 +14,16 @@ final class EmbeddingGoldenTests: XCTestCase {
         let texts = golden["texts"] as! [String]
         let expected = (golden["embeddings"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
         let embedder = try Embedder(model: model)
-        XCTAssertEqual(embedder.pooling, .mean)
+        XCTAssertEqual(embedder.pooling, [.mean])
         XCTAssertTrue(embedder.normalize)
         let vectors = try embedder.embed(texts).map(\.vector)
+        assertSameShape(vectors, expected, texts: texts.count, width: model.config.hiddenSize)
         for (i, (v, e)) in zip(vectors, expected).enumerated() {
-            XCTAssertEqual(v.count, e.count)
             for k in v.indices { assertClose(v[k], e[k], "text \(i) dim \(k)") }
         }
         let similarity = SimilarityMatrix(vectors)
         let reference = (golden["similarity"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
+        XCTAssertEqual(reference.map(\.count), Array(repeating: texts.count, count: texts.count), "golden similarity shape")
         for i in texts.indices {
             for j in texts.indices { assertClose(similarity[i, j], reference[i][j], "similarity \(i),\(j)") }
         }
@@ -34,8 +35,10 @@ final class EmbeddingGoldenTests: XCTestCase {
         XCTAssertNil(model.config.embeddingPooling)
         let embedder = try Embedder(model: model, pooling: .cls)
         XCTAssertFalse(embedder.normalize)
-        let vectors = try embedder.embed(golden["texts"] as! [String]).map(\.vector)
+        let texts = golden["texts"] as! [String]
+        let vectors = try embedder.embed(texts).map(\.vector)
         let expected = (golden["vectors"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
+        assertSameShape(vectors, expected, texts: texts.count, width: model.config.hiddenSize)
         for (i, (v, e)) in zip(vectors, expected).enumerated() {
             for k in v.indices { assertClose(v[k], e[k], "text \(i) dim \(k)") }
         }
@@ -51,5 +54,16 @@ final class EmbeddingGoldenTests: XCTestCase {
         XCTAssertEqual(states[0].count, 2 * ids.count * model.config.hiddenSize)
         XCTAssertEqual(out.pooled(0, .cls), Array(out.lastHiddenState(of: 0).prefix(model.config.hiddenSize)))
         XCTAssertEqual(out.pooled(0, .mean, layer: 0).count, model.config.hiddenSize)
+    }
+
+    /// One vector per text, each as wide as the model, in both ours and the golden file: the
+    /// element-wise loops above compare only what both sides have.
+    private func assertSameShape(_ vectors: [[Float]], _ expected: [[Float]], texts: Int, width: Int,
+                                 file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertGreaterThan(texts, 0, "golden texts", file: file, line: line)
+        XCTAssertEqual(expected.count, texts, "golden vectors", file: file, line: line)
+        XCTAssertEqual(vectors.count, texts, "vectors", file: file, line: line)
+        XCTAssertEqual(expected.map(\.count), Array(repeating: width, count: expected.count), "golden widths", file: file, line: line)
+        XCTAssertEqual(vectors.map(\.count), Array(repeating: width, count: vectors.count), "vector widths", file: file, line: line)
     }
 }

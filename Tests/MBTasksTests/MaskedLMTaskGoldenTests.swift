@@ -9,10 +9,14 @@ final class MaskedLMTaskGoldenTests: XCTestCase {
         let cases = try XCTUnwrap(TaskFixtures.golden("mini-pydocs-tasks.json")["fill_mask"] as? [[String: Any]])
         let fill = try FillMask(model: TaskFixtures.model("bundled"), topK: 5)
         let results = try fill.predict(cases.map { $0["text"] as! String })
+        XCTAssertFalse(cases.isEmpty)
+        XCTAssertEqual(results.count, cases.count)
         for (c, result) in zip(cases, results) {
             let masks = c["masks"] as! [[[String: Any]]]
             XCTAssertEqual(result.masks.count, masks.count)
             for (ours, ref) in zip(result.masks, masks) {
+                XCTAssertEqual(ours.count, 5, "\(result.text): top-k")
+                XCTAssertEqual(ours.count, ref.count, "\(result.text)")
                 XCTAssertEqual(ours.map { Int($0.token) }, ref.map { $0["token"] as! Int }, "\(result.text)")
                 XCTAssertEqual(ours.map(\.tokenString),
                                ref.map { ($0["token_str"] as! String).trimmingCharacters(in: .whitespaces) })
@@ -27,8 +31,11 @@ final class MaskedLMTaskGoldenTests: XCTestCase {
         let cases = golden["cases"] as! [[String: Any]]
         let zero = try ZeroShotClassifier(model: TaskFixtures.model("bundled"), template: golden["template"] as! String)
         let results = try zero.classify(cases.map { $0["text"] as! String }, labels: labels)
+        XCTAssertFalse(cases.isEmpty)
+        XCTAssertEqual(results.count, cases.count)
         var multiToken = 0
         for (c, result) in zip(cases, results) {
+            XCTAssertEqual(result.scores.map(\.label).sorted(), labels.sorted(), "\(result.text): one score per label")
             let tokens = c["label_tokens"] as! [[Int]]
             let logProbs = (c["log_probs"] as! [NSNumber]).map(\.doubleValue)
             let scores = (c["scores"] as! [NSNumber]).map(\.floatValue)

@@ -49,8 +49,26 @@ extension TaskBehaviourTests {
         var zero = try ZeroShotClassifier(model: model, template: "{text} This sentence is about [MASK].")
         zero.maxLength = 64   // the same path as the model's 8192, faster
         let long = String(repeating: "Lists can be sorted in place. ", count: 40)
-        let result = try zero(long, labels: ["lists", "regular expressions"])
+        let labels = ["lists", "regular expressions"]
+        let result = try zero(long, labels: labels)
         XCTAssertTrue(result.truncated)
         XCTAssertEqual(result.scores.count, 2)
+        // The template survived whole: the result is that of the longest prefix of the text (cut at
+        // a token boundary) whose whole prompt fits in maxLength minus the room the two-token label
+        // needs for its extra mask, which is then not truncated.
+        let tokenizer = try model.requireTokenizer()
+        let longestLabel = try XCTUnwrap(result.scores.map(\.tokens.count).max())
+        XCTAssertEqual(longestLabel, 2, "\"regular expressions\" should widen the mask to two tokens")
+        let budget = 64 - (longestLabel - 1)
+        let text = tokenizer.encode(long, addSpecialTokens: false)
+        var prefix: String?
+        for k in stride(from: text.count - 1, to: 0, by: -1) {
+            let candidate = String(String.UnicodeScalarView(long.unicodeScalars.prefix(text.offsets[k].start)))
+            let prompt = zero.template.replacingOccurrences(of: "{text}", with: candidate)
+            if tokenizer.encode(prompt).count <= budget { prefix = candidate; break }
+        }
+        let fitting = try zero(try XCTUnwrap(prefix), labels: labels)
+        XCTAssertFalse(fitting.truncated)
+        XCTAssertEqual(result.scores, fitting.scores, "the long text must score as its longest fitting prefix in the whole template")
     }
 }

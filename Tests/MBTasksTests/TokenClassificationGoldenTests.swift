@@ -15,9 +15,11 @@ final class TokenClassificationGoldenTests: XCTestCase {
         let expected = try XCTUnwrap((golden["pipeline"] as? [String: Any])?[aggregation.rawValue] as? [[[String: Any]]])
         let ner = try TokenClassifier(model: TaskFixtures.model("tokcls"), aggregation: aggregation)
         let results = try ner.recognize(texts)
+        XCTAssertFalse(texts.isEmpty)
+        XCTAssertEqual(expected.count, texts.count, "golden \(aggregation)")
+        XCTAssertEqual(results.count, texts.count, "\(aggregation)")
         var compared = 0
-        for (i, result) in results.enumerated() {
-            let ref = expected[i]
+        for (i, (result, ref)) in zip(results, expected).enumerated() {
             XCTAssertEqual(result.entities.count, ref.count, "\(aggregation) text \(i): \(result.entities.map(\.word)) vs \(ref.map { $0["word"]! })")
             for (ours, r) in zip(result.entities, ref) {
                 XCTAssertEqual(ours.label, r["entity_group"] as? String, "\(aggregation) text \(i)")

@@ -8,7 +8,8 @@ struct CompiledLayout {
     var bytes: [UInt8]
 
     func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
-    mutating func set(_ at: Int, _ value: UInt32) {
+    mutating func set(_ at: Int, _ value: UInt32) { Self.put(&bytes, at, value) }
+    static func put(_ bytes: inout [UInt8], _ at: Int, _ value: UInt32) {
         for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
     }
 
@@ -17,7 +18,7 @@ struct CompiledLayout {
     var mergeCount: Int { Int(u32(12)) }
     var byteLength: Int { Int(u32(16)) }
     var jsonLength: Int { Int(u32(20)) }
-    let unknownId = 24, reserved = 28, byteIds = 32, offsets = 1056
+    let unknownId = 24, mergePrefixLength = 28, byteIds = 32, fallbackIds = 1056, offsets = 2080
     var sortedIds: Int { offsets + 4 * (tokenCount + 1) }
     var merges: Int { sortedIds + 4 * indexedCount }
     var tokenBytes: Int { merges + 12 * mergeCount }
@@ -68,12 +69,14 @@ final class CompiledTokenizerTests: XCTestCase {
     /// The layout as the spec describes it, read field by field.
     func testLayoutFollowsTheSpec() throws {
         let layout = CompiledLayout(bytes: Fixtures.compiled)
-        XCTAssertEqual(layout.u32(0), 1, "version")
+        XCTAssertEqual(layout.u32(0), 2, "version")
         XCTAssertEqual(layout.tokenCount, 50280)
         XCTAssertEqual(layout.indexedCount, 50280)
         XCTAssertEqual(layout.mergeCount, 50009)
         XCTAssertEqual(layout.u32(layout.unknownId), 0xFFFF_FFFF, "ModernBERT has no unk_token")
-        XCTAssertEqual(layout.u32(layout.reserved), 0)
+        XCTAssertEqual(layout.u32(layout.mergePrefixLength), 0)
+        // ModernBERT has no <0xXX> tokens: every fallback id is "none".
+        XCTAssertEqual((0..<256).map { layout.u32(layout.fallbackIds + 4 * $0) }, Array(repeating: 0xFFFF_FFFF, count: 256))
         XCTAssertEqual(layout.json + layout.jsonLength, Fixtures.compiled.count)
         // Byte 0x20 (space) is spelled "Ġ"; byte 0x41 is "A".
         XCTAssertEqual(Int(layout.u32(layout.byteIds + 4 * 0x20)), try id("Ġ"))
@@ -103,9 +106,9 @@ final class CompiledTokenizerTests: XCTestCase {
     /// Only what loads from JSON compiles, with the same error; the empty token (which the compiled
     /// form cannot tell from "no token") is refused, so such a file keeps loading from its JSON.
     func testOnlyLoadableFilesCompile() throws {
-        let lowercase = #"{"normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}"#
-        XCTAssertThrowsError(try Tokenizer.compile(jsonData: Data(lowercase.utf8), source: "t.json")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("t.json: unsupported normalizer 'Lowercase'"), "\(error)")
+        let bert = #"{"normalizer": {"type": "BertNormalizer"}, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}"#
+        XCTAssertThrowsError(try Tokenizer.compile(jsonData: Data(bert.utf8), source: "t.json")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("t.json: unsupported normalizer 'BertNormalizer'"), "\(error)")
         }
         let empty = #"{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"": 0, "a": 1}, "merges": []}}"#
         XCTAssertNoThrow(try Tokenizer(jsonData: Data(empty.utf8)))
@@ -119,7 +122,7 @@ final class CompiledTokenizerTests: XCTestCase {
     func testTruncatedIsRejected() {
         let full = Fixtures.compiled
         assertRejected(Array(full.dropLast()), "the section is \(full.count - 1) bytes but its counts")
-        assertRejected(Array(full.prefix(100)), "100 bytes, shorter than the 1056-byte header")
+        assertRejected(Array(full.prefix(100)), "100 bytes, shorter than the 2080-byte header")
         assertRejected([], "0 bytes")
     }
 
@@ -198,9 +201,10 @@ final class CompiledTokenizerTests: XCTestCase {
     }
 
     func testHeaderAndJSONDamageIsRejected() throws {
+        // A continuing-subword prefix length the merges do not follow (merge 0 is "Ġ Ġ" -> "ĠĠ").
         var layout = CompiledLayout(bytes: Fixtures.compiled)
-        layout.set(layout.reserved, 1)
-        assertRejected(layout.bytes, "the reserved header field is 1, not 0")
+        layout.set(layout.mergePrefixLength, 1)
+        assertRejected(layout.bytes, "merge 0: token \(try id("ĠĠ")) is not token \(try id("Ġ")) followed by token \(try id("Ġ")) without its first 1 bytes")
 
         layout = CompiledLayout(bytes: Fixtures.compiled)
         layout.bytes[layout.json] = UInt8(ascii: "x")
@@ -208,10 +212,54 @@ final class CompiledTokenizerTests: XCTestCase {
 
         // A later layout version: not loadable here, which tells the model file reader to use the JSON.
         layout = CompiledLayout(bytes: Fixtures.compiled)
-        layout.set(0, 2)
+        layout.set(0, 3)
         XCTAssertFalse(layout.bytes.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
         XCTAssertTrue(Fixtures.compiled.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
-        assertRejected(layout.bytes, "layout version 2 is not supported by this build (reads 1)")
+        assertRejected(layout.bytes, "layout version 3 is not supported by this build (reads 1 and 2)")
+    }
+
+    // MARK: layout versions and character-level models
+
+    /// Version 1 (no fallback_ids, reserved 0 at offset 28), as files written before version 2 hold it,
+    /// still loads, and gives the same tokenizer.
+    func testVersionOneStillLoads() throws {
+        let v2 = Fixtures.compiled
+        var v1 = Array(v2[0..<1056]) + Array(v2[2080...])
+        CompiledLayout.put(&v1, 0, 1)
+        let old = try load(v1)
+        for text in ["Hello world [MASK]", "héllo\u{301} 漢字 \u{1F600}", "  \n\t x"] {
+            XCTAssertEqual(old.encode(text, pair: "pair"), Fixtures.tokenizer.encode(text, pair: "pair"))
+        }
+        assertRejected(Array(v1.prefix(1500)), "the section is 1500 bytes but its counts")
+        // In version 1 offset 28 is reserved.
+        CompiledLayout.put(&v1, 28, 2)
+        assertRejected(v1, "the reserved header field is 2, not 0")
+    }
+
+    /// A byte-fallback vocabulary stores its <0xXX> ids, and a damaged one is refused by name.
+    func testFallbackIdsFollowTheSpec() throws {
+        let json = try Data(contentsOf: Fixtures.url("families/gemma.json"))
+        let tokenizer = try Tokenizer(jsonData: json)
+        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json))
+        XCTAssertEqual(layout.u32(0), 2)
+        for b in [0x00, 0x0A, 0x41, 0xE6, 0xFF] {
+            let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
+            XCTAssertEqual(Int(layout.u32(layout.fallbackIds + 4 * b)), Int(try XCTUnwrap(tokenizer.id(forToken: name))), name)
+        }
+        let a = try XCTUnwrap(tokenizer.id(forToken: "<0x41>")), bId = try XCTUnwrap(tokenizer.id(forToken: "<0x42>"))
+        layout.set(layout.fallbackIds + 4 * 0x41, UInt32(bId))
+        assertRejected(layout.bytes, "fallback_ids[65] is \(bId), but the id of token '<0x41>' is \(a)")
+    }
+
+    /// With `continuing_subword_prefix`, merges drop the prefix from their right part: P is stored and checked.
+    func testMergePrefixLengthFollowsTheSpec() throws {
+        let json = try Data(contentsOf: Fixtures.url("families/subword.json"))
+        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json))
+        XCTAssertEqual(layout.u32(layout.mergePrefixLength), 2, "\"##\" is two bytes")
+        XCTAssertGreaterThan(layout.mergeCount, 100)
+        XCTAssertNoThrow(try load(layout.bytes))
+        layout.set(layout.mergePrefixLength, 0)
+        assertRejected(layout.bytes, "merge 0: token ")
     }
 
     /// The fixture cut to its first 320 ids and the merges among them (~20 KB compiled, most of it
@@ -260,4 +308,8 @@ final class CompiledTokenizerTests: XCTestCase {
         print("compiled tokenizer byte flips: \(refused) refused, \(loadedAt.count) loaded (in offsets or token bytes)")
         XCTAssertGreaterThan(refused, 2 * layout.json * 9 / 10)
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

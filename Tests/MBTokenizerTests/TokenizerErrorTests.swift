@@ -28,13 +28,33 @@ final class TokenizerErrorTests: XCTestCase {
     }
 
     func testUnknownNormalizer() throws {
-        assertThrows(try fixtureJSON(replacing: "normalizer", with: ["type": "Lowercase"]), "unsupported normalizer 'Lowercase'")
+        assertThrows(try fixtureJSON(replacing: "normalizer", with: ["type": "BertNormalizer"]), "unsupported normalizer 'BertNormalizer'")
+        // Inside a Sequence too.
+        assertThrows(try fixtureJSON(replacing: "normalizer", with: ["type": "Sequence", "normalizers": [["type": "NFC"], ["type": "StripAccents"]]]),
+                     "unsupported normalizer 'StripAccents'")
     }
 
     func testUnknownPreTokenizerAndDecoder() throws {
-        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "Whitespace"]), "pre_tokenizer 'Whitespace'")
+        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "BertPreTokenizer"]), "pre_tokenizer 'BertPreTokenizer'")
+        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "Sequence", "pretokenizers": [["type": "Digits"]]]),
+                     "pre_tokenizer 'Digits'")
         assertThrows(try fixtureJSON(replacing: "decoder", with: ["type": "WordPiece"]), "decoder 'WordPiece'")
         assertThrows(try fixtureJSON(replacing: "post_processor", with: ["type": "BertProcessing"]), "post_processor 'BertProcessing'")
+    }
+
+    /// Unsupported options of supported components are refused by name too.
+    func testUnsupportedOptionsAreNamed() throws {
+        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "sometimes"]),
+                     "Metaspace prepend_scheme 'sometimes'")
+        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "Split", "pattern": ["String": "-"], "behavior": "Scattered", "invert": false]),
+                     "split behavior 'Scattered'")
+        assertThrows(try fixtureJSON(replacing: "pre_tokenizer", with: ["type": "Sequence", "pretokenizers": [["type": "ByteLevel"], ["type": "WhitespaceSplit"]]]),
+                     "ByteLevel followed by other pre-tokenizers")
+        var root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("tokenizer.json"))) as? [String: Any])
+        var model = try XCTUnwrap(root["model"] as? [String: Any])
+        model["dropout"] = 0.1
+        root["model"] = model
+        assertThrows(try JSONSerialization.data(withJSONObject: root), "model option 'BPE dropout 0.1'")
     }
 
     func testMissingFile() {

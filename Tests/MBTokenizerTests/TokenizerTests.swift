@@ -2,62 +2,73 @@ import Foundation
 import XCTest
 import MBTokenizer
 
+/// Named behaviours of the fixture tokenizer. Every expected id, offset and string comes from
+/// `Fixtures/named-cases.json` (Scripts/make_tokenizer_cases.py, Hugging Face `tokenizers`).
 final class TokenizerTests: XCTestCase {
     let tokenizer = Fixtures.tokenizer
+    let golden = NamedCases.shared
 
-    func testKnownSentences() {
-        XCTAssertEqual(tokenizer.encode("The capital of Nova Scotia is Halifax.").ids,
-                       [50281, 510, 5347, 273, 30947, 47138, 310, 14449, 41653, 15, 50282])
-        let masked = tokenizer.encode("The capital of France is [MASK].")
-        XCTAssertEqual(masked.ids, [50281, 510, 5347, 273, 6181, 310, 50284, 15, 50282])
-        // [MASK] has lstrip: it swallows the space before it.
-        XCTAssertEqual(masked.offsets[6], TokenOffset(start: 24, end: 31))
-        XCTAssertEqual(masked.offsets.first, TokenOffset(start: 0, end: 0))
-        XCTAssertEqual(masked.specialTokensMask, [true, false, false, false, false, false, false, false, true])
+    /// Encodes the case as the script did and compares every field of the encoding, and both decodes.
+    @discardableResult
+    private func check(_ name: String, line: UInt = #line) throws -> (Encoding, NamedCases.Case) {
+        let c = try golden.named(name)
+        let e = tokenizer.encode(c.text, pair: c.pair, addSpecialTokens: c.add_special_tokens, maxLength: c.max_length)
+        XCTAssertEqual(e.ids, c.ids, "\(name) ids", line: line)
+        XCTAssertEqual(e.offsets, c.tokenOffsets, "\(name) offsets", line: line)
+        XCTAssertEqual(e.typeIds, c.type_ids, "\(name) type ids", line: line)
+        XCTAssertEqual(e.specialTokensMask, c.special_tokens_mask.map { $0 != 0 }, "\(name) special tokens mask", line: line)
+        XCTAssertEqual(e.sequenceIds, c.sequence_ids, "\(name) sequence ids", line: line)
+        XCTAssertEqual(tokenizer.decode(e.ids), c.decoded, "\(name) decoded", line: line)
+        XCTAssertEqual(tokenizer.decode(e.ids, skipSpecialTokens: false), c.decoded_with_special, "\(name) decoded with special tokens", line: line)
+        return (e, c)
+    }
+
+    func testKnownSentences() throws {
+        try check("nova-scotia")
+        let (masked, c) = try check("masked")
+        // [MASK] has lstrip: its offsets start at the space before it.
+        let mask = try XCTUnwrap(golden.special_tokens["[MASK]"])
+        let at = try XCTUnwrap(masked.ids.firstIndex(of: mask))
+        let before = c.text.unicodeScalars.distance(from: c.text.unicodeScalars.startIndex,
+                                                    to: try XCTUnwrap(c.text.range(of: " [MASK]")).lowerBound)
+        XCTAssertEqual(masked.offsets[at], TokenOffset(start: before, end: before + 7))
     }
 
     func testSpecialTokenIds() {
-        XCTAssertEqual(tokenizer.specialTokens.cls, 50281)
-        XCTAssertEqual(tokenizer.specialTokens.sep, 50282)
-        XCTAssertEqual(tokenizer.specialTokens.pad, 50283)
-        XCTAssertEqual(tokenizer.specialTokens.mask, 50284)
-        XCTAssertEqual(tokenizer.specialTokens.unk, 50280)
-        XCTAssertEqual(tokenizer.vocabSize, 50368)
-        XCTAssertEqual(tokenizer.id(forToken: "[MASK]"), 50284)
-        XCTAssertEqual(tokenizer.id(forToken: "Ġcapital"), 5347)
-        XCTAssertEqual(tokenizer.token(forId: 5347), "Ġcapital")
-        XCTAssertNil(tokenizer.token(forId: 1_000_000))
+        XCTAssertEqual(tokenizer.specialTokens.cls, golden.special_tokens["[CLS]"])
+        XCTAssertEqual(tokenizer.specialTokens.sep, golden.special_tokens["[SEP]"])
+        XCTAssertEqual(tokenizer.specialTokens.pad, golden.special_tokens["[PAD]"])
+        XCTAssertEqual(tokenizer.specialTokens.mask, golden.special_tokens["[MASK]"])
+        XCTAssertEqual(tokenizer.specialTokens.unk, golden.special_tokens["[UNK]"])
+        XCTAssertEqual(tokenizer.vocabSize, golden.vocab_size)
+        XCTAssertFalse(golden.tokens.isEmpty)
+        for (token, id) in golden.tokens {
+            XCTAssertEqual(tokenizer.id(forToken: token), id, token)
+            XCTAssertEqual(tokenizer.token(forId: id), token, "\(id)")
+        }
+        XCTAssertFalse(golden.missing_ids.isEmpty)
+        for id in golden.missing_ids { XCTAssertNil(tokenizer.token(forId: id), "\(id)") }
     }
 
-    func testPair() {
-        let e = tokenizer.encode("hello world", pair: "second one")
-        XCTAssertEqual(e.ids.first, 50281)
-        XCTAssertEqual(e.ids.filter { $0 == 50282 }.count, 2)
-        XCTAssertEqual(e.sequenceIds.compactMap { $0 }, [0, 0, 1, 1])
-        XCTAssertEqual(e.offsets.map(\.start), [0, 0, 5, 0, 0, 6, 0])
-        XCTAssertEqual(e.typeIds, [Int32](repeating: 0, count: e.count))
+    func testPair() throws {
+        try check("pair")
     }
 
-    func testTruncation() {
-        let long = String(repeating: "word ", count: 50)
-        XCTAssertEqual(tokenizer.encode(long, maxLength: 10).count, 10)
-        XCTAssertEqual(tokenizer.encode(long, maxLength: 10).ids.last, 50282)
+    func testTruncation() throws {
+        XCTAssertEqual(try check("truncated").0.count, try golden.named("truncated").max_length)
         // Longest first: the short sequence stays whole when the long one can absorb the cut.
-        let pair = tokenizer.encode(long, pair: "a b", maxLength: 12)
-        XCTAssertEqual(pair.count, 12)
-        XCTAssertEqual(pair.sequenceIds.filter { $0 == 1 }.count, 2)
+        try check("pair-longest-first")
         // A limit below the template size leaves the input alone, as in Hugging Face.
-        XCTAssertEqual(tokenizer.encode("a b c", maxLength: 1).count, 5)
-        XCTAssertEqual(tokenizer.encode("a b c", addSpecialTokens: false, maxLength: 2).ids, [66, 270])
+        try check("limit-below-template")
+        try check("truncated-plain")
     }
 
-    func testDecodeRoundTrip() {
+    func testDecodeRoundTrip() throws {
         for text in ["The capital of France is Paris.", "naïve café 日本語 😀 e\u{301}", "  spaces\tand\nlines  "] {
             XCTAssertEqual(tokenizer.decode(tokenizer.encode(text).ids), text.precomposedStringWithCanonicalMapping)
         }
-        let ids = tokenizer.encode("is [MASK].").ids
-        XCTAssertEqual(tokenizer.decode(ids), "is.")
-        XCTAssertEqual(tokenizer.decode(ids, skipSpecialTokens: false), "[CLS]is[MASK].[SEP]")
+        // [MASK] swallowed the space before it, so decoding without special tokens drops it too.
+        try check("mask-decode")
     }
 
     func testBatchMatchesSingle() {
@@ -66,8 +77,8 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(batch, texts.map { tokenizer.encode($0, maxLength: 16) })
     }
 
-    func testEmptyText() {
-        XCTAssertEqual(tokenizer.encode("").ids, [50281, 50282])
-        XCTAssertEqual(tokenizer.encode("", addSpecialTokens: false).ids, [])
+    func testEmptyText() throws {
+        try check("empty")
+        try check("empty-plain")
     }
 }

@@ -1,22 +1,35 @@
 // The hot loops that need instructions or per-CPU code generation Swift cannot give: the int8
-// dot products (AVX-512 VNNI vpdpbusd, AVX2 vpmaddwd) with their fused epilogues, bf16 dot
-// products (vdpbf16ps), fp16 widening (vcvtph2ps), and the fp32 kernels that must use AVX-512
-// where the host has it (attention, layer norm, activations). Each is behind run-time CPU
-// dispatch, so one binary serves AVX2-only and AVX-512 hosts. Docs/kernels.md says why each is C.
+// dot products with their fused epilogues, bf16 dot products, fp16 widening, and the fp32 kernels
+// that must use the widest vectors the host has (attention, layer norm, activations). Each is
+// behind run-time CPU dispatch, so one binary serves every host of its architecture: x86-64 tiers
+// in x86/, ARM64 tiers in arm/, the portable versions and the dispatch in the files at the top.
+// Docs/kernels.md says why each is C.
 #ifndef MB_CKERNELS_H
 #define MB_CKERNELS_H
 
 #include <stdint.h>
 #include <stddef.h>
 
-/// CPU features the dispatcher found (bit set): 1 = AVX2+FMA+F16C, 2 = AVX-512 F/BW/VL, 4 = AVX-512 VNNI.
-int mb_cpu_features(void);
+/// The best kernel tier this CPU supports. Tiers are numbered per architecture from 0 (portable C)
+/// up; mb_tier_name gives their names (x86-64: portable, avx2, avx512, avx512-vnni; ARM64:
+/// portable, neon, neon-dotprod, neon-i8mm).
+int mb_best_tier(void);
 
-/// Forces a lower kernel tier for testing (0 = portable C, 1 = AVX2, 2 = AVX-512, 3 = VNNI); -1 restores auto.
+/// Forces a lower kernel tier for tests and benchmarks (a higher one than the CPU has is ignored);
+/// -1 restores the best.
 void mb_force_tier(int tier);
 
-/// The kernel tier in use (0..3, as above).
+/// The kernel tier in use: the best, or the one forced.
 int mb_active_tier(void);
+
+/// How many tiers this architecture has (names are defined for 0 ..< count).
+int mb_tier_count(void);
+
+/// A tier's name, as reports and `--kernel-tier` spell it; "unknown" out of range.
+const char *mb_tier_name(int tier);
+
+/// The CPU features the kernels look at, space-separated (e.g. "x86-64 avx2 fma f16c avx512vnni").
+const char *mb_cpu_features_text(void);
 
 /// Quantizes `rows` rows of `cols` floats to unsigned int8 (value + 128) per row, symmetric:
 /// q = clamp(round_to_nearest_even(x / scale), -127, 127) + 128, scale = absmax / 127 (0 for a zero row).
@@ -25,7 +38,8 @@ void mb_quantize_rows_u8(const float *x, int rows, int cols, int ldx, uint8_t *q
 /// y[i][j] = (sum_p (a[i][p] - 128) * w[j][p]) * a_scale[i] * w_scale[j] + bias[j], for j in [0, n);
 /// out[i][j] = y[i][j], or out[i][j] + y[i][j] when `accumulate` is nonzero (a residual add).
 ///
-/// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8; `w` is int8 weights [n, k] in
+/// `a` is u8 activations [m, k] (ld lda) from mb_quantize_rows_u8 (so 1...255: the ARM64 NEON tier
+/// adds two products in 16 bits, exact for any weight only while no activation byte is 0); `w` is int8 weights [n, k] in
 /// the "panels of 16 rows x 4 columns" layout (Formats/model-file.md, layout 1), n % 16 == 0 and
 /// k % 4 == 0; `w_sums[j]` = sum_p w[j][p]. `bias` may be NULL. Exact int32 accumulation.
 void mb_gemm_u8s8_panels(int m, int n, int k, const uint8_t *a, int lda, const int8_t *w,
@@ -101,13 +115,13 @@ void mb_layer_norm_quantize_u8(const float *x, int rows, int cols, const float *
 /// `scratch` holds at least mb_attention_scratch_floats(n, head_dim, q1 - q0, half_window) floats.
 /// With `rope_cos`/`rope_sin` (cos and sin for positions 0..n-1, head_dim / 2 each; NULL: none),
 /// queries and keys are rotated ("rotate half") as they are read; q and k themselves are not changed.
-/// `bf16` nonzero rounds q, k, v and the softmax weights to bf16 (fp32 sums; attention_bf16.c) where
+/// `bf16` nonzero rounds q, k, v and the softmax weights to bf16 (fp32 sums; x86/attention_bf16_avx512.c) where
 /// mb_attention_bf16_available() and head_dim % 32 == 0; otherwise, and when zero, all fp32.
 void mb_attention_rows(int n, int head_dim, const float *q, const float *k, const float *v, int stride, int q0,
                        int q1, int half_window, float scale, const float *rope_cos, const float *rope_sin, int bf16,
                        float *scratch, float *out, int ldo);
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window);
-/// Whether the CPU has AVX-512 BF16 and the active tier allows it (tier 2 or 3).
+/// Whether the active tier has a bf16 attention kernel on this CPU (x86: AVX-512 BF16, tiers 2-3).
 int mb_attention_bf16_available(void);
 
 /// Widens n IEEE fp16 values to fp32.
@@ -118,9 +132,10 @@ void mb_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 /// or from another thread) runs its tasks serially on the calling thread. parallel.c says why.
 void mb_parallel_for(int tasks, int threads, void (*fn)(void *ctx, int task), void *ctx);
 
-/// Peak probe: runs `iterations` x 24 independent vpdpbusd (16 lanes x 4 multiply-adds each) on
-/// this thread and returns a value derived from the result (so the work is not optimised away).
-/// Returns -1 when the CPU has no AVX-512 VNNI.
-int64_t mb_vnni_peak_probe(int64_t iterations);
+/// Peak probe of the active tier's int8 dot-product instruction: independent chains of it on this
+/// thread for `iterations` rounds, no memory traffic. Returns the int8 operations done (a
+/// multiply-add counts 2), or 0 when the tier has no probe; `instruction` (may be NULL) receives the
+/// instruction's name.
+int64_t mb_int8_peak_probe(int64_t iterations, const char **instruction);
 
 #endif

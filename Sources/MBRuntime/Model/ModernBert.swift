@@ -8,6 +8,8 @@ public final class ModernBert: @unchecked Sendable {
     public let file: ModelFile
     public var config: ModelConfig { file.config }
     public let head: TaskHead?
+    /// sentence-transformers Dense modules run after pooling (`config.sentenceEmbedding`), in order.
+    let sentenceDense: [SentenceDense]
 
     private let embeddings: EmbeddingTable
     private let embeddingNorm: Norm
@@ -44,6 +46,9 @@ public final class ModernBert: @unchecked Sendable {
         globalRotary = Rotary(headDim: c.headDim, theta: c.globalRopeTheta)
         localRotary = Rotary(headDim: c.headDim, theta: c.localRopeTheta)
         head = c.hasHead ? try TaskHead(weights: weights, embeddings: embeddings.matrix) : nil
+        sentenceDense = try (c.sentenceEmbedding?.dense ?? []).enumerated().map {
+            try SentenceDense(index: $0.offset, config: $0.element, weights: weights)
+        }
     }
 
     /// Runs the encoder on a batch of token-id sequences of any lengths (no padding needed).

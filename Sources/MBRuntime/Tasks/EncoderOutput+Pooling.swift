@@ -41,3 +41,47 @@ public func l2Normalized(_ v: [Float]) -> [Float] {
     let norm = max(v.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot(), 1e-12)
     return v.map { Float(Double($0) / norm) }
 }
+
+extension EncoderOutput {
+    /// sentence-transformers' `Pooling` for one sequence: each mode's vector, concatenated in order.
+    ///
+    /// - Parameters:
+    ///   - modes: pooling modes (one gives hiddenSize values, n give n × hiddenSize).
+    ///   - excludingFirst: tokens left out of pooling at the start of the sequence ([CLS] and a prompt,
+    ///     for `include_prompt: false`); their positions still count for `weightedMean`, as in
+    ///     sentence-transformers, whose attention mask zeroes them.
+    public func pooled(_ sequence: Int, modes: [SentencePooling], excludingFirst skip: Int = 0) -> [Float] {
+        let h = hiddenSize
+        let tokens = rows(of: sequence, in: lastHiddenState)
+        let base = tokens.startIndex, n = tokens.count / h
+        let first = min(max(skip, 0), n), kept = n - first
+        func row(_ t: Int) -> ArraySlice<Float> { tokens[(base + t * h)..<(base + (t + 1) * h)] }
+        var out: [Float] = []
+        out.reserveCapacity(modes.count * h)
+        for mode in modes {
+            switch mode {
+            case .cls:
+                // The first pooled token; when nothing is pooled, the mask's argmax is position 0.
+                out += row(kept > 0 ? first : 0)
+            case .lastToken:
+                // The gather reads the masked states: zeros when nothing is pooled.
+                out += kept > 0 ? Array(row(n - 1)) : [Float](repeating: 0, count: h)
+            case .max:
+                var m = [Float](repeating: -.infinity, count: h)
+                for t in first..<n { for (k, v) in row(t).enumerated() where v > m[k] { m[k] = v } }
+                out += m
+            case .mean, .meanSqrtLen, .weightedMean:
+                var sum = [Double](repeating: 0, count: h)
+                var weight = 0.0
+                for t in first..<n {
+                    let w = mode == .weightedMean ? Double(t + 1) : 1
+                    for (k, v) in row(t).enumerated() { sum[k] += w * Double(v) }
+                    weight += w
+                }
+                let denominator = mode == .meanSqrtLen ? max(weight, 1e-9).squareRoot() : max(weight, 1e-9)
+                out += sum.map { Float($0 / denominator) }
+            }
+        }
+        return out
+    }
+}

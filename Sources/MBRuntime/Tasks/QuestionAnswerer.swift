@@ -72,26 +72,37 @@ public struct QuestionAnswerer: Sendable {
         var contextTokens: Range<Int>   // which context tokens (indices into the context encoding)
     }
 
-    /// Best answers for many queries (nil when a context yields no span). All windows are batched.
-    public func answer(_ queries: [Query], progress: TaskProgress? = nil) throws -> [Answer?] {
+    /// The token ids of every window the model reads for one query, in order:
+    /// `[CLS] question [SEP] part of the context [SEP]` (what `answer` runs; for tests and tools).
+    public func windowIds(question: String, context: String) throws -> [[Int32]] {
+        let c = tokenizer.encode(context, addSpecialTokens: false)
+        return try windows(Query(question: question, context: context), index: 0, context: c).map(\.ids)
+    }
+
+    /// Splits one query's context (already encoded as `c`) into windows of at most `maxLength` tokens.
+    private func windows(_ query: Query, index qi: Int, context c: Encoding) throws -> [Window] {
         let limit = min(maxLength, model.config.maxPositions)
         let overlap = min(limit / 2, stride)
+        let q = tokenizer.encode(query.question, addSpecialTokens: false).ids
+        guard c.count > 0 else { throw TaskError.invalidArgument("query \(qi): the context is empty") }
+        let budget = limit - 3 - q.count
+        guard budget > 0 else {
+            throw TaskError.invalidArgument("query \(qi): the question (\(q.count) tokens) leaves no room for context in \(limit) tokens")
+        }
+        return Self.windows(count: c.count, budget: budget, stride: min(overlap, budget - 1)).map { range in
+            Window(query: qi, ids: [cls] + q + [sep] + c.ids[range] + [sep], contextStart: q.count + 2, contextTokens: range)
+        }
+    }
+
+    /// Best answers for many queries (nil when a context yields no span). All windows are batched.
+    public func answer(_ queries: [Query], progress: TaskProgress? = nil) throws -> [Answer?] {
         var windows: [Window] = []
         var contexts: [(encoding: Encoding, words: [Int], text: ScalarText)] = []
         for (qi, query) in queries.enumerated() {
-            let q = tokenizer.encode(query.question, addSpecialTokens: false).ids
             let c = tokenizer.encode(query.context, addSpecialTokens: false)
-            guard c.count > 0 else { throw TaskError.invalidArgument("query \(qi): the context is empty") }
+            windows += try self.windows(query, index: qi, context: c)
             let text = ScalarText(query.context)
             contexts.append((c, Self.wordIds(c.offsets, text), text))
-            let budget = limit - 3 - q.count
-            guard budget > 0 else {
-                throw TaskError.invalidArgument("query \(qi): the question (\(q.count) tokens) leaves no room for context in \(limit) tokens")
-            }
-            for range in Self.windows(count: c.count, budget: budget, stride: min(overlap, budget - 1)) {
-                windows.append(Window(query: qi, ids: [cls] + q + [sep] + c.ids[range] + [sep],
-                                      contextStart: q.count + 2, contextTokens: range))
-            }
         }
         var best = [Answer?](repeating: nil, count: queries.count)
         var windowIndex = [Int](repeating: 0, count: queries.count)

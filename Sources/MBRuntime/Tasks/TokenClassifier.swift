@@ -125,7 +125,7 @@ public struct TokenClassifier: Sendable {
             probabilities = word[0].probabilities
         }
         let k = argmax(probabilities)
-        return Entity(label: labels[k], score: probabilities[k], word: ByteLevelText.join(word.map(\.token)),
+        return Entity(label: labels[k], score: probabilities[k], word: tokenizer.string(fromTokens: word.map(\.token)),
                       start: word[0].start, end: word[word.count - 1].end, index: nil)
     }
 
@@ -149,7 +149,7 @@ public struct TokenClassifier: Sendable {
             let first = g[0].label
             let type = first.firstIndex(of: "-").map { String(first[first.index(after: $0)...]) } ?? first
             let score = g.reduce(0.0) { $0 + Double($1.score) } / Double(g.count)
-            return Entity(label: type, score: Float(score), word: ByteLevelText.join(g.map(\.word)),
+            return Entity(label: type, score: Float(score), word: tokenizer.string(fromTokens: g.map(\.word)),
                           start: g[0].start, end: g[g.count - 1].end, index: nil)
         }
     }
