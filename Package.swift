@@ -9,6 +9,7 @@
 //     <- MBRuntime (mmap reader, kernels, model, heads: what a deployment host ships)
 //     <- MBConverter (Hugging Face readers, file writer, quantizer; runs MBRuntime for --auto)
 //     <- MBValidator (compares a candidate model with an fp32 reference: metrics, thresholds, report)
+//     <- MBServer (`mbconvert serve`: TEI-compatible HTTP routes over a batching queue; Hummingbird)
 //     <- mbconvert (the command-line tool)
 import PackageDescription
 
@@ -29,6 +30,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -42,8 +47,16 @@ let package = Package(
         .target(name: "MBRuntime", dependencies: ["MBFormat", "MBTokenizer", "CBLAS", "CKernels"]),
         .target(name: "MBConverter", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime"]),
         .target(name: "MBValidator", dependencies: ["MBFormat", "MBRuntime", "MBTokenizer"]),
+        // The HTTP server; MBRuntime stays free of server code.
+        .target(name: "MBServer", dependencies: [
+            "MBFormat", "MBTokenizer", "MBRuntime",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "mbconvert", dependencies: [
-            "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator",
+            "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator", "MBServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "MBJSONTests", dependencies: ["MBJSON"]),
@@ -53,6 +66,7 @@ let package = Package(
         .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
         .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert"]),
+        .testTarget(name: "MBServerTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBServer"]),
         .testTarget(name: "MBTasksTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter"],
                     exclude: ["Fixtures"]),
     ],

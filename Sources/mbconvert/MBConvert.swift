@@ -1,7 +1,8 @@
 import ArgumentParser
 
+// Async so that `serve` can run its server; the other commands are synchronous and run as before.
 @main
-struct MBConvert: ParsableCommand {
+struct MBConvert: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbconvert",
         abstract: "Convert, quantize, validate and run ModernBERT models on small CPU hosts.",
@@ -12,6 +13,8 @@ struct MBConvert: ParsableCommand {
             // text tasks
             FillMaskCommand.self, EmbedCommand.self, SimilarityCommand.self, ClassifyCommand.self,
             NERCommand.self, QACommand.self, RerankCommand.self,
+            // serving
+            ServeCommand.self,
         ]
     )
 
@@ -21,11 +24,22 @@ struct MBConvert: ParsableCommand {
     /// lost: the Swift runtime on Linux reads them from `/proc/self/cmdline`, and in a root without
     /// `/proc` (a bare chroot, a minimal container) it gets none. The parser would then print the
     /// top-level help and exit 0, so `mbconvert fill-mask ...` would look as if it had succeeded.
-    static func main() {
+    /// Async, as `AsyncParsableCommand.main()`: the synchronous `main(nil)` cannot run an async
+    /// subcommand (`serve`) and prints its help instead.
+    static func main() async {
         guard !CommandLine.arguments.isEmpty else {
             exit(withError: ArgumentsUnavailable())
         }
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

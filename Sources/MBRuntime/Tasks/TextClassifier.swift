@@ -91,11 +91,22 @@ public struct TextClassifier: Sendable {
         var results: [Result] = []
         try model.forEachBatch(encoded.map(\.encoding.ids), batching: batching, progress: progress) { output, first in
             for s in output.ranges.indices {
-                let logits = head.logits(output, sequence: s)
-                results.append(Result(scores: scores(logits), logits: logits, truncated: encoded[first + s].truncated))
+                results.append(result(from: output, sequence: s, truncated: encoded[first + s].truncated))
             }
         }
         return results
+    }
+
+    /// The classification of one sequence of an encoder output that the caller ran itself (head, then
+    /// this classifier's `function`). `classify` calls it for every sequence; a host that batches
+    /// sequences from several sources into one `model.forward` (a server's queue) gets the same results.
+    /// - Parameters:
+    ///   - output: the result of `model.forward` on token ids this classifier's tokenizer produced.
+    ///   - sequence: the index of the sequence in that batch.
+    ///   - truncated: recorded in the result (the caller knows whether it cut the text).
+    public func result(from output: EncoderOutput, sequence: Int, truncated: Bool = false) -> Result {
+        let logits = head.logits(output, sequence: sequence)
+        return Result(scores: scores(logits), logits: logits, truncated: truncated)
     }
 
     func scores(_ logits: [Float]) -> [LabelScore] {
