@@ -34,6 +34,10 @@ swift test -c release -Xswiftc -enable-testing "$@"
 # The C kernels on ARM64 under qemu (NEON, dot product, i8mm) and natively on this CPU's tiers.
 Scripts/test-aarch64.sh
 
+# The HTTP server with real clients (requests, openai, huggingface_hub from PyPI in a venv), using the
+# mbconvert binary the test run just built.
+MBCONVERT_BIN=.build/release/mbconvert Scripts/test-server.sh
+
 # The library as a versioned dependency: a package outside this repo resolves a tagged clone by URL
 # (where SwiftPM refuses unsafe build flags), builds MBRuntime and MBConverter, and runs them.
 Scripts/example-consumer.sh
