@@ -26,6 +26,11 @@ import threading
 import time
 import urllib.parse
 
+def mode_flag(args):
+    """`--mode` when one was asked for; otherwise the file's recorded default runs (what users get)."""
+    return ["--mode", args.mode] if args.mode else []
+
+
 TEXTS = [
     "A list is a mutable sequence, and tuples are immutable ones.",
     "Use list.remove(x) to delete the first item whose value is equal to x.",
@@ -144,7 +149,7 @@ def pass_totals(url):
 def run_bench(args, lengths):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(str(n) for n in lengths) + "\n")
-    out = subprocess.run([args.binary, "bench", args.model, "--lengths", f.name, "--mode", args.mode, "--json",
+    out = subprocess.run([args.binary, "bench", args.model, "--lengths", f.name, *mode_flag(args), "--json",
                           "--iterations", "5"] + (["--threads", str(args.threads)] if args.threads else []),
                          capture_output=True, text=True, check=True)
     os.unlink(f.name)
@@ -154,7 +159,7 @@ def run_bench(args, lengths):
 def bench(args):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    extra = ["--mode", args.mode] + (["--threads", str(args.threads)] if args.threads else [])
+    extra = mode_flag(args) + (["--threads", str(args.threads)] if args.threads else [])
     server = subprocess.Popen([args.binary, "serve", args.model, "--port", str(port), *extra],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -211,7 +216,7 @@ def main():
     b = sub.add_parser("bench")
     b.add_argument("--binary", default=".build/release/mbconvert")
     b.add_argument("--model", required=True)
-    b.add_argument("--mode", default="w8a32")
+    b.add_argument("--mode", help="w8a32 or w8a8 for an int8 file; default: the mode the file records")
     b.add_argument("--threads", type=int)
     b.add_argument("--seconds", type=float, default=8)
     l = sub.add_parser("load")
