@@ -59,13 +59,15 @@ let package = Package(
             "MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBValidator", "MBServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shared by the CLI tests of two test targets; in no product, so consumers never build it.
+        .target(name: "MBTestSupport", path: "Tests/MBTestSupport"),
         .testTarget(name: "MBJSONTests", dependencies: ["MBJSON"]),
         .testTarget(name: "MBFormatTests", dependencies: ["MBFormat"]),
         .testTarget(name: "MBTokenizerTests", dependencies: ["MBTokenizer"], resources: [.copy("Fixtures")]),
         // Test data is read in place (found from #filePath), not copied into bundles.
-        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "CKernels"], exclude: ["Fixtures"]),
+        .testTarget(name: "MBRuntimeTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "CKernels", "MBTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MBConverterTests", dependencies: ["MBFormat", "MBConverter"], exclude: ["Fixtures"]),
-        .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert"]),
+        .testTarget(name: "MBValidatorTests", dependencies: ["MBFormat", "MBRuntime", "MBConverter", "MBValidator", "mbconvert", "MBTestSupport"]),
         .testTarget(name: "MBServerTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter", "MBServer"]),
         .testTarget(name: "MBTasksTests", dependencies: ["MBFormat", "MBTokenizer", "MBRuntime", "MBConverter"],
                     exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MBTestSupport
 import MBConverter
 import MBFormat
 import MBRuntime
@@ -80,31 +81,10 @@ enum HardeningFixtures {
     }()
 }
 
-/// Runs the built `mbconvert` binary: the one `swift test` builds next to the test bundle (the
-/// MBValidatorTests target depends on the executable, so every `swift test` builds it), or the one
-/// named by `MBCONVERT_BINARY`. Not finding it fails the test: a CLI test that skips would let a
-/// broken build pass (there is deliberately no fallback to another build directory, whose binary
-/// may be stale).
+/// Runs the built `mbconvert` binary (found by `MBConvertBinary`: next to the test bundle, or
+/// `MBCONVERT_BINARY`; not finding it fails the test).
 enum CLI {
-    static func binary() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["MBCONVERT_BINARY"] {
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw CLIError(description: "MBCONVERT_BINARY=\(path) is not an executable file")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        let directories = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
-            + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        var candidates: [URL] = []
-        for url in directories.map({ $0.appendingPathComponent("mbconvert").standardizedFileURL }) where !candidates.contains(url) {
-            candidates.append(url)
-        }
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
-        throw CLIError(description: "the mbconvert binary is not next to the test bundle (looked in "
-            + candidates.map(\.path).joined(separator: ", ") + "); `swift test` builds it, or set MBCONVERT_BINARY")
-    }
-
-    struct CLIError: Error, CustomStringConvertible { var description: String }
+    static func binary() throws -> URL { try MBConvertBinary.url() }
 
     struct Result {
         var status: Int32

@@ -1,4 +1,5 @@
 import Foundation
+import MBTestSupport
 import MBConverter
 import MBFormat
 import MBRuntime
@@ -17,28 +18,8 @@ enum Paths {
         return url
     }
 
-    /// The mbconvert binary built next to the test bundle (this target depends on the executable,
-    /// so `swift test` always builds it), or the one named by `MBCONVERT_BINARY`. Not finding it
-    /// fails the test rather than skipping it, so a broken build cannot pass the CLI tests.
-    static func binary() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["MBCONVERT_BINARY"] {
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw BinaryNotFound(description: "MBCONVERT_BINARY=\(path) is not an executable file")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        let directories = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
-            + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        var candidates: [URL] = []
-        for url in directories.map({ $0.appendingPathComponent("mbconvert").standardizedFileURL }) where !candidates.contains(url) {
-            candidates.append(url)
-        }
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
-        throw BinaryNotFound(description: "the mbconvert binary is not next to the test bundle (looked in "
-            + candidates.map(\.path).joined(separator: ", ") + "); `swift test` builds it, or set MBCONVERT_BINARY")
-    }
-
-    struct BinaryNotFound: Error, CustomStringConvertible { var description: String }
+    /// The `mbconvert` binary (`MBConvertBinary`: next to the test bundle, or `MBCONVERT_BINARY`).
+    static func binary() throws -> URL { try MBConvertBinary.url() }
 
     /// Runs the CLI; returns (exit code, stdout).
     static func run(_ arguments: [String]) throws -> (Int32, String) {
