@@ -10,16 +10,8 @@ final class FamilyGoldenTests: XCTestCase {
     static let families = ["gemma", "llama", "metaspace-first", "metaspace-always", "metaspace-never",
                            "nfkc-lower-strip", "split", "regex-bytelevel", "subword"]
 
-    struct Case {
-        var line: Int
-        var text: String
-        var pair: String?
-        var maxLength: Int?
-        var ids: [Int32]
-        var offsets: [TokenOffset]
-        var typeIds: [Int32]?
-        var decoded: String
-    }
+    /// A family case is a golden case whose decoded text is always given.
+    typealias Case = GoldenTests.Case
 
     private struct Line: Decodable {
         var text: Int
@@ -67,17 +59,7 @@ final class FamilyGoldenTests: XCTestCase {
         var matched = 0
         var failures: [String] = []
         for c in cases {
-            let encoding = tokenizer.encode(c.text, pair: c.pair, maxLength: c.maxLength)
-            var problems: [String] = []
-            if encoding.ids != c.ids { problems.append("ids\n    got      \(encoding.ids)\n    expected \(c.ids)") }
-            if encoding.offsets != c.offsets {
-                problems.append("offsets\n    got      \(encoding.offsets)\n    expected \(c.offsets)")
-            }
-            if let typeIds = c.typeIds, typeIds != encoding.typeIds { problems.append("type ids") }
-            let decoded = tokenizer.decode(c.ids)
-            if decoded != c.decoded {
-                problems.append("decode\n    got      \(decoded.debugDescription)\n    expected \(c.decoded.debugDescription)")
-            }
+            let problems = GoldenTests.problems(c, tokenizer)
             if problems.isEmpty {
                 matched += 1
             } else if failures.count < 3 {

@@ -48,24 +48,31 @@ final class GoldenTests: XCTestCase {
         return cases
     }
 
+    /// What differs between the tokenizer's output and one golden case: ids, offsets, type ids and
+    /// (when the case has one) the decoded text; empty when the case matches.
+    static func problems(_ c: Case, _ tokenizer: Tokenizer) -> [String] {
+        let encoding = tokenizer.encode(c.text, pair: c.pair, maxLength: c.maxLength)
+        var problems: [String] = []
+        if encoding.ids != c.ids { problems.append("ids\n    got      \(encoding.ids)\n    expected \(c.ids)") }
+        if encoding.offsets != c.offsets {
+            problems.append("offsets\n    got      \(encoding.offsets)\n    expected \(c.offsets)")
+        }
+        if let typeIds = c.typeIds, typeIds != encoding.typeIds { problems.append("type ids") }
+        if let decoded = c.decoded {
+            let got = tokenizer.decode(c.ids)
+            if got != decoded { problems.append("decode\n    got      \(got.debugDescription)\n    expected \(decoded.debugDescription)") }
+        }
+        return problems
+    }
+
     func check(_ url: URL, label: String, tokenizer: Tokenizer = Fixtures.tokenizer) throws {
         let cases = try Self.load(url)
         var matched = 0
         var decodedChecked = 0
         var failures: [String] = []
         for c in cases {
-            let encoding = tokenizer.encode(c.text, pair: c.pair, maxLength: c.maxLength)
-            var problems: [String] = []
-            if encoding.ids != c.ids { problems.append("ids\n    got      \(encoding.ids)\n    expected \(c.ids)") }
-            if encoding.offsets != c.offsets {
-                problems.append("offsets\n    got      \(encoding.offsets)\n    expected \(c.offsets)")
-            }
-            if let typeIds = c.typeIds, typeIds != encoding.typeIds { problems.append("type ids") }
-            if let decoded = c.decoded {
-                decodedChecked += 1
-                let got = tokenizer.decode(encoding.ids)
-                if got != decoded { problems.append("decode\n    got      \(got.debugDescription)\n    expected \(decoded.debugDescription)") }
-            }
+            let problems = Self.problems(c, tokenizer)
+            if c.decoded != nil { decodedChecked += 1 }
             if problems.isEmpty {
                 matched += 1
             } else if failures.count < 5 {
