@@ -168,6 +168,8 @@ def prompt_name_equals_cli_prompt_name():
     tokens = s.post("/tokenize", {"inputs": TEXTS[0], "prompt_name": "query"}).json()[0]
     check("".join(t["text"] for t in tokens if not t["special"]).startswith("search_query: "), f"/tokenize with the prompt: {tokens[:6]}")
     error_of(s.post("/embed", {"inputs": TEXTS[0], "prompt_name": "nope"}), 422, "Validation")
+    ids = [t["id"] for t in s.post("/tokenize", {"inputs": TEXTS[0]}).json()[0]]
+    error_of(s.post("/embed", {"inputs": ids, "prompt_name": "nope"}), 422, "Validation")
     error_of(SERVERS["embed"].post("/embed", {"inputs": TEXTS[0], "prompt_name": "query"}), 422, "Validation")
 
 

@@ -49,8 +49,10 @@ extension InferenceService {
                           normalize: Bool, dimensions: Int?, promptName: String?,
                           start: ContinuousClock.Instant) async throws -> ([[Float]], InferenceMetadata) {
         var embedder = try requireEmbedder()
-        // Inputs given as ids carry no prompt, so none is excluded from their pooling either.
-        embedder.prompt = inputs.allText ? try prompt(named: promptName) : nil
+        // An unknown prompt name is an error whatever the inputs; inputs given as ids carry no prompt,
+        // so none is excluded from their pooling either.
+        let requested = try prompt(named: promptName)
+        embedder.prompt = inputs.allText ? requested : nil
         let inputs = inputs.prefixed(with: embedder.prompt)
         if let dimensions {
             if dimensions <= 0 { throw APIError(.validation, "`dimensions` should be positive") }
