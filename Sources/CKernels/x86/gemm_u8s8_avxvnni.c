@@ -1,5 +1,6 @@
 // The int8 GEMM for AVX-VNNI hosts (tier 2): AVX2 CPUs with the VEX-encoded vpdpbusd and no AVX-512
-// (Alder Lake-N, Alder/Raptor/Meteor/Arrow/Lunar Lake, Sierra Forest, Zen 5 client parts).
+// (Alder Lake-N, Alder/Raptor/Meteor/Arrow/Lunar Lake, Sierra Forest). Zen 5 has AVX-VNNI too, but
+// also AVX-512 VNNI, so it runs tier 4.
 // vpdpbusd ymm does 32 multiply-adds in one instruction where tier 1 needs four (gemm_u8s8_avx2.c).
 // See gemm_u8s8.c for the panel layout and the contract, Docs/kernels.md for what was verified.
 //

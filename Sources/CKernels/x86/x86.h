@@ -10,7 +10,7 @@ enum {
     MB_X86_AVX512 = 2,        // F, BW, VL
     MB_X86_AVX512_VNNI = 4,
     MB_X86_AVX512_BF16 = 8,
-    MB_X86_AVX_VNNI = 16,     // VEX-encoded vpdpbusd (Alder Lake, Sierra Forest, Zen 5): tier 2
+    MB_X86_AVX_VNNI = 16,     // VEX-encoded vpdpbusd (Alder Lake and later, Sierra Forest, Zen 5): tier 2
 };
 
 /// The MB_X86_* bits this CPU has.
