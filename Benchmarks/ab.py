@@ -12,7 +12,7 @@ is the median tokens/s per binary and cell, with the min-max range, and the rati
 
 `--file NAME=PATH[:MODE]` (MODE passed as `--mode`), `--shape BxS` or `NAME=LENGTHS_FILE`,
 `--tier avx2` adds `--kernel-tier avx2` to every run and, unless OPENBLAS_CORETYPE is already set, runs
-them with OPENBLAS_CORETYPE=Haswell (`--tier avx512`: SkylakeX), so OpenBLAS's fp32 GEMM (f32 files,
+them with OPENBLAS_CORETYPE=Haswell (`--tier avx-vnni` too: OpenBLAS has no AVX-VNNI fp32 kernels; `--tier avx512`: SkylakeX), so OpenBLAS's fp32 GEMM (f32 files,
 w8a32) uses the kernels such a host would get too; `--kernel-tier` alone reaches only mbconvert's own
 kernels. Prints the CPU model and its int8 features first.
 """
@@ -75,7 +75,7 @@ def main():
             shapes.append((s, ["--batch", b, "--seq", n]))
 
     env = dict(os.environ)
-    blas_core = {"avx2": "Haswell", "avx512": "SkylakeX"}.get(args.tier or "")
+    blas_core = {"avx2": "Haswell", "avx-vnni": "Haswell", "avx512": "SkylakeX"}.get(args.tier or "")
     if blas_core and "OPENBLAS_CORETYPE" not in env:
         env["OPENBLAS_CORETYPE"] = blas_core
     model, features = cpu_summary()

@@ -467,7 +467,7 @@ def make_files(args, work, caps):
 def mbconvert_env(args):
     """With --kernel-tier, OpenBLAS (fp32 matrices) is capped the same way, unless OPENBLAS_CORETYPE is set."""
     env = dict(os.environ)
-    core = {"avx2": "Haswell", "avx512": "SkylakeX"}.get(args.kernel_tier or "")
+    core = {"avx2": "Haswell", "avx-vnni": "Haswell", "avx512": "SkylakeX"}.get(args.kernel_tier or "")
     if core and "OPENBLAS_CORETYPE" not in env:
         env["OPENBLAS_CORETYPE"] = core
     return env

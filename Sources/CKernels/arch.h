@@ -13,6 +13,10 @@
 int mb_arch_best_tier(void);
 /// How many tiers the architecture has (names below are for 0 ..< count).
 int mb_arch_tier_count(void);
+/// Whether this CPU can run `tier` (0 ..< count). Tiers are ordered by capability but need not be
+/// nested (x86: avx-vnni needs a VNNI that an avx512 CPU may lack); architectures whose tiers are
+/// nested get fallback.c's `tier <= best`.
+int mb_arch_tier_supported(int tier);
 /// The tier's name as users see it in reports and `--kernel-tier`.
 const char *mb_arch_tier_name(int tier);
 /// The CPU's features that matter to the kernels, space-separated, e.g. "avx2 fma f16c avx512vnni".

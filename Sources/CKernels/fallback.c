@@ -21,3 +21,11 @@ int64_t mb_arch_int8_peak(int tier, int64_t iterations, const char **instruction
 mb_attention_fn mb_arch_attention_bf16(int tier) { (void)tier; return 0; }
 
 #endif
+
+// Nested tiers (ARM64 and the generic target): a CPU runs every tier up to its best.
+#if !defined(__x86_64__)
+#include "arch.h"
+
+int mb_arch_tier_supported(int tier) { return tier >= 0 && tier <= mb_arch_best_tier(); }
+
+#endif

@@ -3,9 +3,10 @@ import Foundation
 
 /// Which kernel tier the CPU dispatcher picked, for reports and benchmarks.
 ///
-/// Tiers are numbered per architecture from the portable C code up (x86-64: portable, avx2,
-/// avx512, avx512-vnni; ARM64: portable, neon, neon-dotprod, neon-i8mm); their names come from
-/// the C kernels, so this type never spells an instruction set.
+/// Tiers are numbered per architecture from the portable C code up, ordered by what a CPU can do
+/// (x86-64: portable, avx2, avx-vnni, avx512, avx512-vnni; ARM64: portable, neon, neon-dotprod,
+/// neon-i8mm); their names come from the C kernels, so this type never spells an instruction set.
+/// Support is not always nested: an AVX-512 CPU without VNNI (Skylake-X) has avx512 but not avx-vnni.
 public enum KernelInfo {
     /// A kernel tier of this architecture.
     public struct Tier: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -29,6 +30,9 @@ public enum KernelInfo {
         /// The tier's name, e.g. "avx2" or "neon-dotprod".
         public var name: String { String(cString: mb_tier_name(Int32(rawValue))) }
         public var description: String { name }
+
+        /// Whether this CPU can run the tier.
+        public var isSupported: Bool { mb_tier_supported(Int32(rawValue)) != 0 }
 
         public static func < (a: Tier, b: Tier) -> Bool { a.rawValue < b.rawValue }
     }
@@ -64,13 +68,14 @@ public enum KernelInfo {
         return "unknown"
     }()
 
-    /// Runs every kernel as on a CPU whose best tier is `tier` (or the CPU's own best, if lower),
-    /// so one machine can measure what a host with fewer instructions gets. Process-wide.
+    /// Runs every kernel as on a CPU whose best tier is `tier`: the active tier becomes the best tier
+    /// at or below `tier` that this CPU supports (`tier` itself when supported), so one machine can
+    /// measure what a host with fewer instructions gets. Process-wide.
     public static func limit(to tier: Tier) { mb_force_tier(Int32(tier.rawValue)) }
 
     /// Undoes `limit(to:)`: the CPU's best tier again.
     public static func removeLimit() { mb_force_tier(-1) }
 
-    /// The tiers this CPU can run, from portable up to its best.
-    public static var availableTiers: [Tier] { Tier.allCases.filter { $0 <= bestTier } }
+    /// The tiers this CPU can run, from portable up to its best (skipping any it lacks below that).
+    public static var availableTiers: [Tier] { Tier.allCases.filter(\.isSupported) }
 }

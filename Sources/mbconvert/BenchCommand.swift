@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     var mode: ExecutionMode?
 
     @Option(help: ArgumentHelp("Run the kernels of at most this tier: \(KernelInfo.Tier.allCases.map(\.name).joined(separator: ", ")).",
-                               discussion: "A lower tier measures on this machine what a host with fewer instructions gets (avx2 on an AVX-512 machine: an AVX2-only host)."))
+                               discussion: "A lower tier measures on this machine what a host with fewer instructions gets (avx2 on an AVX-512 machine: an AVX2-only host). A tier this CPU lacks runs the best one below it that it has."))
     var kernelTier: KernelInfo.Tier?
 
     @Option(help: "Timed iterations after one warm-up run.")

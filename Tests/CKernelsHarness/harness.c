@@ -1,6 +1,7 @@
 // A stand-alone check of the C kernels (Sources/CKernels) for every tier this CPU has, without Swift:
 // Scripts/test-aarch64.sh builds it with the kernels for ARM64 and runs it under qemu (NEON only,
-// + dot product, + i8mm), and natively on x86-64. For each tier (mb_force_tier):
+// + dot product, + i8mm), and natively on x86-64. For each tier the CPU supports (mb_tier_supported;
+// x86 support is not nested, so a tier below the best may be skipped), forced with mb_force_tier:
 //   - int8 GEMM, integer path: equal to a naive int64 product of the row-major matrices AND to the
 //     portable kernel (tier 0), exactly, on shapes with every remainder (rows per tile and per row
 //     block, k % 16, k % 8, one and many panels) and on extremes (all +-127, -128 weights);
@@ -176,13 +177,20 @@ static void check_epilogues(void) {
 #include "harness_float.h"
 
 int main(void) {
-    char passed[256] = "";
+    char passed[256] = "", skipped[256] = "";
     int all_ok = 1;
     const int best = mb_best_tier();
     printf("cpu features: %s; best tier %s\n", mb_cpu_features_text(), mb_tier_name(best));
     for (int tier = 0; tier <= best; tier++) {
+        if (!mb_tier_supported(tier)) {
+            printf("tier %d %-12s not on this CPU\n", tier, mb_tier_name(tier));
+            strcat(skipped, " ");
+            strcat(skipped, mb_tier_name(tier));
+            continue;
+        }
         mb_force_tier(tier);
         failures = 0;
+        CHECK(mb_active_tier() == tier, "force", "forcing tier %d gave %d", tier, mb_active_tier());
         seed = 0x9E3779B97F4A7C15u + (uint64_t)tier;  // every tier its own data; the portable run is inside each check
         check_gemm_integers(tier);
         check_epilogues();
@@ -202,6 +210,7 @@ int main(void) {
         }
     }
     mb_force_tier(-1);
+    if (skipped[0]) printf("tiers skipped (not on this CPU):%s\n", skipped);
     printf("tiers passed:%s\n", passed);
     return all_ok ? 0 : 1;
 }

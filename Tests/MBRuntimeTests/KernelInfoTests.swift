@@ -11,12 +11,24 @@ final class KernelInfoTests: XCTestCase {
         XCTAssertNil(KernelInfo.Tier(name: "avx3"))
     }
 
-    /// A limit selects that tier, or the CPU's best when the CPU has less; never more.
-    func testLimitSelectsAtMostTheGivenTier() {
+    /// A limit selects that tier when the CPU supports it, else the best supported tier below it;
+    /// never more. Support need not be nested (x86: avx512 without avx-vnni on a Skylake-X).
+    func testLimitSelectsTheBestSupportedTierAtMostTheGivenOne() {
         let best = KernelInfo.tier
+        XCTAssertEqual(best, KernelInfo.bestTier)
+        XCTAssertTrue(best.isSupported)
+        XCTAssertEqual(KernelInfo.availableTiers.last, best)
+        XCTAssertEqual(KernelInfo.Tier.allCases.first?.isSupported, true, "portable is always supported")
         for tier in KernelInfo.Tier.allCases {
             KernelInfo.limit(to: tier)
-            XCTAssertEqual(KernelInfo.tier.rawValue, min(tier.rawValue, best.rawValue), "limit \(tier.name)")
+            let expected = KernelInfo.Tier.allCases.last { $0 <= tier && $0.isSupported }!
+            XCTAssertEqual(KernelInfo.tier, expected, "limit \(tier.name)")
+            XCTAssertEqual(mb_active_tier(), Int32(expected.rawValue))
+            if tier.isSupported { XCTAssertEqual(KernelInfo.tier, tier, "a supported tier is used as given") }
         }
+        KernelInfo.removeLimit()
+        XCTAssertEqual(KernelInfo.tier, best)
+        XCTAssertEqual(mb_tier_supported(-1), 0)
+        XCTAssertEqual(mb_tier_supported(mb_tier_count()), 0)
     }
 }

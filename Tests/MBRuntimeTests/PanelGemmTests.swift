@@ -3,7 +3,7 @@ import MBFormat
 import XCTest
 
 /// The C int8 kernels give exactly the integers of a plain reference on every CPU tier
-/// (portable, AVX2, AVX-512 VNNI), including ragged row and column counts.
+/// (x86: portable, AVX2, AVX-VNNI, AVX-512, AVX-512 VNNI), including ragged row and column counts.
 final class PanelGemmTests: XCTestCase {
     override func tearDown() { mb_force_tier(-1) }
 
@@ -79,7 +79,7 @@ final class PanelGemmTests: XCTestCase {
                     expected[i * n + j] = s
                 }
             }
-            for tier in 0...mb_active_tier() {
+            for tier in KernelTiers.all(self) {
                 mb_force_tier(Int32(tier))
                 var got = [Int32](repeating: -1, count: m * n)
                 mb_gemm_u8s8_panels_i32(Int32(m), Int32(n), Int32(k), pattern.a, Int32(k), packed, sums, &got, Int32(n))

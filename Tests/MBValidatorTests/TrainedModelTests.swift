@@ -10,7 +10,7 @@ import XCTest
 /// deterministic 15% masking (figures and how the limits were set: Docs/quantization.md).
 ///
 /// Limits are the targets or the tool's own defaults, each below the value measured on every
-/// kernel tier this CPU can run (portable, avx2, avx512, avx512-vnni); the comment on each says the
+/// kernel tier this CPU can run (portable, avx2, avx-vnni, avx512, avx512-vnni); the comment on each says the
 /// measured value and the margin.
 final class TrainedModelTests: XCTestCase {
     private func builtInInput(_ tokenizer: Tokenizer) throws -> ValidationInput {

@@ -11,15 +11,19 @@
 #include <stddef.h>
 
 /// The best kernel tier this CPU supports. Tiers are numbered per architecture from 0 (portable C)
-/// up; mb_tier_name gives their names (x86-64: portable, avx2, avx512, avx512-vnni; ARM64:
-/// portable, neon, neon-dotprod, neon-i8mm).
+/// up, ordered by what a CPU can do; mb_tier_name gives their names (x86-64: portable, avx2,
+/// avx-vnni, avx512, avx512-vnni; ARM64: portable, neon, neon-dotprod, neon-i8mm).
 int mb_best_tier(void);
 
-/// Forces a lower kernel tier for tests and benchmarks (a higher one than the CPU has is ignored);
-/// -1 restores the best.
+/// Whether this CPU can run `tier`. Support is not always nested: an x86 CPU with AVX-512 but no
+/// VNNI of either kind (Skylake-X) has avx512 and not avx-vnni. Tier 0 is always supported.
+int mb_tier_supported(int tier);
+
+/// Limits the kernels to at most `tier` for tests and benchmarks: the active tier becomes the best
+/// tier <= `tier` that this CPU supports (so never more than the CPU has); -1 restores the best.
 void mb_force_tier(int tier);
 
-/// The kernel tier in use: the best, or the one forced.
+/// The kernel tier in use: the best, or the one mb_force_tier resolved to.
 int mb_active_tier(void);
 
 /// How many tiers this architecture has (names are defined for 0 ..< count).
@@ -126,7 +130,7 @@ void mb_attention_rows(int n, int head_dim, const float *q, const float *k, cons
                        int q1, int half_window, float scale, const float *rope_cos, const float *rope_sin, int bf16,
                        float *scratch, float *out, int ldo);
 size_t mb_attention_scratch_floats(int n, int head_dim, int rows, int half_window);
-/// Whether the active tier has a bf16 attention kernel on this CPU (x86: AVX-512 BF16, tiers 2-3).
+/// Whether the active tier has a bf16 attention kernel on this CPU (x86: AVX-512 BF16, tiers 3-4).
 int mb_attention_bf16_available(void);
 
 /// Widens n IEEE fp16 values to fp32.

@@ -170,9 +170,9 @@ static void attention_bf16_rows(int n, int hd, const float *q, const float *k, c
     if (chunked) finish_rows(out + (size_t)q0 * ldo, ldo, rows, hd, l);
 }
 
-// Tiers 2-3 (AVX-512) on CPUs that also have AVX-512 BF16.
+// Tiers 3-4 (AVX-512) on CPUs that also have AVX-512 BF16.
 mb_attention_fn mb_arch_attention_bf16(int tier) {
-    return tier >= 2 && (mb_x86_features() & MB_X86_AVX512_BF16) ? attention_bf16_rows : 0;
+    return tier >= 3 && (mb_x86_features() & MB_X86_AVX512_BF16) ? attention_bf16_rows : 0;
 }
 
 #endif

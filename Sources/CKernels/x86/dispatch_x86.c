@@ -4,8 +4,9 @@
 
 mb_gemm_u8s8_fn mb_arch_gemm_u8s8(int tier) {
     switch (tier) {
-    case 3: return mb_gemm_u8s8_vnni;
-    case 2: case 1: return mb_gemm_u8s8_avx2;
+    case 4: return mb_gemm_u8s8_vnni;
+    case 3: case 1: return mb_gemm_u8s8_avx2;
+    case 2: return (mb_x86_features() & MB_X86_AVX_VNNI) ? mb_gemm_u8s8_avxvnni_vex : mb_gemm_u8s8_avxvnni_evex;
     default: return 0;
     }
 }

@@ -1,4 +1,4 @@
-// The int8 GEMM for AVX2 hosts (tier 1, and tier 2: AVX-512 without VNNI): see gemm_u8s8.c for the
+// The int8 GEMM for AVX2 hosts (tier 1, and tier 3: AVX-512 without VNNI): see gemm_u8s8.c for the
 // panel layout and the contract, Docs/kernels.md ("Without VNNI") for the measurements.
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -1,4 +1,4 @@
-// The int8 GEMM for AVX-512 VNNI hosts (tier 3): vpdpbusd multiplies four u8 activations by four s8
+// The int8 GEMM for AVX-512 VNNI hosts (tier 4): vpdpbusd multiplies four u8 activations by four s8
 // weights and adds the four products to an int32 lane, 64 multiply-adds per instruction. See
 // gemm_u8s8.c for the panel layout and the contract.
 #if defined(__x86_64__)

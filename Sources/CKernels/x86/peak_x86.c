@@ -22,7 +22,27 @@ static int64_t vnni_probe(int64_t iterations) {
     return _mm512_reduce_add_epi32(s);
 }
 
-// Tiers 1-2 (gemm_u8s8_avx2.c): the kernel's register tile without its loads. Per product vector
+// Tier 2 (gemm_u8s8_avxvnni.c): vpdpbusd ymm, 32 multiply-adds per instruction, built as the GEMM
+// is (VEX for AVX-VNNI CPUs, EVEX ymm on AVX-512 VNNI CPUs). 12 chains, not 24: the VEX build has 16
+// registers, and 12 covers latency x throughput (5 x 2 on Golden Cove, 4 x 2 on Zen 4).
+#define YMM_CHAINS 12
+#define YMM_PROBE(name, features, dpbusd) \
+__attribute__((target(features))) static int64_t name(int64_t iterations) { \
+    __m256i acc[YMM_CHAINS]; \
+    for (int i = 0; i < YMM_CHAINS; i++) acc[i] = _mm256_set1_epi32(i); \
+    __m256i a = _mm256_set1_epi8(1), b = _mm256_set1_epi8(2); \
+    for (int64_t it = 0; it < iterations; it++) { \
+        for (int i = 0; i < YMM_CHAINS; i++) acc[i] = dpbusd(acc[i], a, b); \
+        __asm__ volatile("" : "+x"(a)); \
+    } \
+    __m256i s = acc[0]; \
+    for (int i = 1; i < YMM_CHAINS; i++) s = _mm256_add_epi32(s, acc[i]); \
+    return _mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 7); \
+}
+YMM_PROBE(avxvnni_probe_vex, "avx2,avxvnni", _mm256_dpbusd_avx_epi32)
+YMM_PROBE(avxvnni_probe_evex, "avx2,avx512f,avx512vl,avx512vnni", _mm256_dpbusd_epi32)
+
+// Tiers 1 and 3 (gemm_u8s8_avx2.c): the kernel's register tile without its loads. Per product vector
 // vpxor (sign mask onto the weights), vpmaddubsw, vpmaddwd against ones and vpaddd: 32 multiply-adds
 // in four instructions, two of them on the multiply pipes. The barriers make the compiler treat the
 // operands as new each round, so nothing is hoisted out of the loop.
@@ -50,11 +70,18 @@ static int64_t avx2_probe(int64_t iterations) {
 
 int64_t mb_arch_int8_peak(int tier, int64_t iterations, const char **instruction) {
     volatile int64_t sink;
-    if (tier == 3 && (mb_x86_features() & MB_X86_AVX512_VNNI)) {
+    if (tier == 4 && (mb_x86_features() & MB_X86_AVX512_VNNI)) {
         *instruction = "vpdpbusd zmm";
         sink = vnni_probe(iterations);
         (void)sink;
         return iterations * CHAINS * 64 * 2;  // 64 multiply-adds per instruction
+    }
+    if (tier == 2 && mb_arch_tier_supported(2)) {
+        const int vex = (mb_x86_features() & MB_X86_AVX_VNNI) != 0;
+        *instruction = vex ? "vpdpbusd ymm" : "vpdpbusd ymm (EVEX)";
+        sink = vex ? avxvnni_probe_vex(iterations) : avxvnni_probe_evex(iterations);
+        (void)sink;
+        return iterations * YMM_CHAINS * 32 * 2;  // 32 multiply-adds per instruction
     }
     if (tier >= 1 && (mb_x86_features() & MB_X86_AVX2)) {
         *instruction = "vpmaddubsw + vpmaddwd ymm";

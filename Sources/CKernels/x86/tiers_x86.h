@@ -1,5 +1,6 @@
-// x86-64 tiers of a v16f kernel body (see tiers.h): tier 2-3 AVX-512 (one zmm per v16f), tier 1
-// AVX2 + FMA + F16C (two ymm), tier 0 baseline x86-64 (`name##_portable`, four xmm).
+// x86-64 tiers of a v16f kernel body (see tiers.h): tiers 3-4 AVX-512 (one zmm per v16f), tiers 1-2
+// AVX2 + FMA + F16C (two ymm; AVX-VNNI adds nothing for floats), tier 0 baseline x86-64
+// (`name##_portable`, four xmm).
 #ifndef MB_TIERS_X86_H
 #define MB_TIERS_X86_H
 #if defined(__x86_64__)
@@ -15,8 +16,8 @@
 #define TIER_DISPATCH(name, args) \
     do { \
         int tier_ = mb_active_tier(); \
-        if (tier_ >= 2) name##_avx512 args; \
-        else if (tier_ == 1) name##_avx2 args; \
+        if (tier_ >= 3) name##_avx512 args; \
+        else if (tier_ >= 1) name##_avx2 args; \
         else name##_portable args; \
     } while (0)
 
