@@ -97,6 +97,44 @@ final class CompiledTokenizerV3Tests: XCTestCase {
         }
     }
 
+    /// The sort that replaces the stored index, against a plain comparison sort of the byte strings
+    /// (Swift's `lexicographicallyPrecedes`: unsigned bytes, a proper prefix first): ModernBERT's
+    /// vocabulary, tokens that tie on their first 8 bytes (longer tokens, zero bytes, prefixes), and
+    /// 20,000 random strings over 4 byte values, which tie often.
+    func testSortedIdsFollowBytewiseOrder() throws {
+        func reference(_ tokens: [[UInt8]?]) -> [Int32] {
+            tokens.indices.filter { !(tokens[$0] ?? []).isEmpty }.map { Int32($0) }
+                .sorted { tokens[Int($0)]!.lexicographicallyPrecedes(tokens[Int($1)]!) }
+        }
+        func computed(_ tokens: [[UInt8]?]) -> [Int32] {
+            var bytes: [UInt8] = [], offsets: [UInt32] = [0]
+            for token in tokens {
+                bytes += token ?? []
+                offsets.append(UInt32(bytes.count))
+            }
+            return Vocabulary.sortedIds(bytes: bytes, offsets: offsets)
+        }
+        let vocabulary = Fixtures.tokenizer.encoder.model.vocabulary
+        let modernBERT = (0..<vocabulary.count).map { Array(vocabulary.bytes[vocabulary.range($0)]) as [UInt8]? }
+        XCTAssertEqual(computed(modernBERT), reference(modernBERT))
+
+        let crafted: [[UInt8]?] = ["abcdefgh", "abcdefghi", "abcdefg", "abcdefg\0", "abcdefg\0\0", "abcdefgh\0", "\0", nil, "a",
+                                   "abcdefgz", "abcdefghh", "\u{7F}", "", "abcdefgh\u{FF}", "abcdefg\u{1}"].map { $0.map { Array($0.utf8) } }
+        XCTAssertEqual(computed(crafted), reference(crafted))
+        XCTAssertEqual(computed(crafted).prefix(3), [6, 8, 2], "\\0, a, abcdefg")
+
+        var state: UInt64 = 7
+        var seen = Set<[UInt8]>()
+        var random: [[UInt8]?] = []
+        while random.count < 20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let length = 1 + Int(state >> 59)
+            let token = (0..<length).map { k in [0x00, 0x01, 0x61, 0xFF][Int(state >> (2 * UInt64(k) + 8)) & 3] } as [UInt8]
+            if seen.insert(token).inserted { random.append(token) }
+        }
+        XCTAssertEqual(computed(random), reference(random))
+    }
+
     /// Character-level vocabularies: fallback ids and the continuing-subword prefix length are stored
     /// and checked as in version 2.
     func testCharacterLevelFieldsFollowTheSpec() throws {

@@ -3,7 +3,7 @@ import Foundation
 /// The sorted index, computed: a layout version 3 compiled tokenizer does not store it, so its
 /// reader sorts the whole vocabulary at every load (50,280 tokens for ModernBERT).
 ///
-/// A comparison sort on the token bytes took 11 ms there; this takes 1.9 ms (`Docs/tokenizer.md`):
+/// A comparison sort on the token bytes took 11 ms there; this takes 1.4 ms (`Docs/tokenizer.md`):
 /// a radix sort on each token's first 8 bytes (zero-padded, read as a big-endian number), which
 /// orders every pair whose first 8 bytes differ exactly as `precedes` does, then a comparison sort
 /// within each run of equal prefixes (tokens that share their first 8 bytes, or a token that ends
@@ -46,21 +46,23 @@ extension Vocabulary {
         }
     }
 
-    /// Sorts `keys` ascending and permutes `ids` alike: least significant byte first, one stable
-    /// counting pass per byte, skipping bytes that are the same in every key.
+    /// Sorts `keys` ascending and permutes `ids` alike: least significant digit first, one stable
+    /// counting pass per 11-bit digit (6 passes; 2,048 counters stay in L1, and measured faster than
+    /// 8 passes of 8 bits), skipping digits that are the same in every key.
     private static func radixSort(_ keys: inout [UInt64], _ ids: inout [Int32]) {
         let n = keys.count
         var otherKeys = keys, otherIds = ids
-        for shift in stride(from: UInt64(0), to: 64, by: 8) {
-            var counts = [Int](repeating: 0, count: 256)
+        let bits: UInt64 = 11, buckets = 1 << Int(bits), mask = buckets - 1
+        for shift in stride(from: UInt64(0), to: 64, by: Int(bits)) {
+            var counts = [Int](repeating: 0, count: buckets)
             keys.withUnsafeBufferPointer { keys in
                 counts.withUnsafeMutableBufferPointer { counts in
-                    for key in keys { counts[Int(truncatingIfNeeded: key >> shift) & 0xFF] += 1 }
+                    for key in keys { counts[Int(truncatingIfNeeded: key >> shift) & mask] += 1 }
                 }
             }
             if counts.contains(n) { continue }
             var position = 0
-            for digit in 0..<256 {
+            for digit in 0..<buckets {
                 let count = counts[digit]
                 counts[digit] = position
                 position += count
@@ -71,7 +73,7 @@ extension Vocabulary {
                         otherIds.withUnsafeMutableBufferPointer { otherIds in
                             counts.withUnsafeMutableBufferPointer { next in
                                 for i in 0..<n {
-                                    let digit = Int(truncatingIfNeeded: keys[i] >> shift) & 0xFF
+                                    let digit = Int(truncatingIfNeeded: keys[i] >> shift) & mask
                                     otherKeys[next[digit]] = keys[i]
                                     otherIds[next[digit]] = ids[i]
                                     next[digit] += 1
