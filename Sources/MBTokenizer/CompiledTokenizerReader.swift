@@ -6,7 +6,9 @@ import Foundation
 ///
 /// Every check is linear in the section's size (about 1.4 MB for ModernBERT): counts against the
 /// length, offsets, UTF-8, the sorted index, byte and fallback ids, and that each merge's token is
-/// its two parts joined, exactly what the JSON reader derives from the strings.
+/// its two parts joined, exactly what the JSON reader derives from the strings. Version 3 stores
+/// lengths instead of offsets and no sorted index: the reader rebuilds both (sorting the tokens,
+/// the only step that is not linear) and checks them the same way.
 struct CompiledTokenizerReader {
     private let bytes: UnsafeRawBufferPointer
     private let source: String
@@ -49,11 +51,20 @@ struct CompiledTokenizerReader {
         return values
     }
 
+    /// The arrays of a section, as version 2 stores them; version 3 leaves `sorted` to be computed.
+    private struct Arrays {
+        var offsets: [UInt32]
+        var sorted: [Int32]?
+        var merges: [Int32]
+        var tokenBytes: Range<Int>
+    }
+
     private func read() throws -> Parts {
         guard bytes.count >= 4 else { throw fail("\(bytes.count) bytes, shorter than the version field") }
         let version = u32(at: 0)
-        guard version == 1 || version == CompiledTokenizer.version else {
-            throw fail("layout version \(version) is not supported by this build (reads 1 and \(CompiledTokenizer.version))")
+        guard CompiledTokenizer.versions.contains(version) else {
+            throw fail("layout version \(version) is not supported by this build (reads "
+                       + "\(CompiledTokenizer.versions.map(String.init).joined(separator: ", ")))")
         }
         let header = CompiledTokenizer.headerSize(version: version)
         guard bytes.count >= header else { throw fail("\(bytes.count) bytes, shorter than the \(header)-byte header") }
@@ -65,29 +76,40 @@ struct CompiledTokenizerReader {
         guard n <= Int(Int32.max) else { throw fail("token count \(n) exceeds 2^31 - 1") }
         // Counts first: after this every array below lies inside the section (no arithmetic can overflow:
         // each count is below 2^32 and the sum fits in Int).
-        let offsetsAt = header, sortedAt = offsetsAt + 4 * (n + 1), mergesAt = sortedAt + 4 * indexed
-        let bytesAt = mergesAt + 12 * mergeCount, jsonAt = bytesAt + byteLength, end = jsonAt + jsonLength
+        let arraysLength = version == 3 ? 4 * n + 12 * mergeCount : 4 * (n + 1) + 4 * indexed + 12 * mergeCount
+        let bytesAt = header + arraysLength, jsonAt = bytesAt + byteLength, end = jsonAt + jsonLength
         guard end == bytes.count else {
             throw fail("the section is \(bytes.count) bytes but its counts (\(n) tokens, \(indexed) indexed, "
                        + "\(mergeCount) merges, \(byteLength) token bytes, \(jsonLength) JSON bytes) describe \(end)")
         }
+        let arrays = version == 3
+            ? try planedArrays(at: header, tokenCount: n, mergeCount: mergeCount, tokenBytes: bytesAt..<jsonAt)
+            : Arrays(offsets: array(UInt32.self, at: header, count: n + 1),
+                     sorted: array(Int32.self, at: header + 4 * (n + 1), count: indexed),
+                     merges: array(Int32.self, at: header + 4 * (n + 1) + 4 * indexed, count: 3 * mergeCount),
+                     tokenBytes: bytesAt..<jsonAt)
 
-        let offsets = array(UInt32.self, at: offsetsAt, count: n + 1)
-        let tokenBytes = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[bytesAt..<jsonAt]))
-        let sorted = array(Int32.self, at: sortedAt, count: indexed)
+        let offsets = arrays.offsets, merges = arrays.merges
+        let tokenBytes = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[arrays.tokenBytes]))
         let byteIds = array(Int32.self, at: 32, count: 256)
         let fallbackIds = version == 1 ? nil : array(Int32.self, at: 32 + 4 * 256, count: 256)
-        let merges = array(Int32.self, at: mergesAt, count: 3 * mergeCount)
         let unknownId = unknown == CompiledTokenizer.none ? nil : Int32(truncatingIfNeeded: unknown)
+        let present = try offsets.withUnsafeBufferPointer { offsets in
+            try tokenBytes.withUnsafeBufferPointer { try checkOffsets(Tokens(offsets: offsets, bytes: $0)) }
+        }
+        guard indexed == present else {
+            throw fail(version == 3 ? "indexed_count is \(indexed) but \(present) ids have a token"
+                                    : "sorted_ids lists \(indexed) ids but \(present) ids have a token")
+        }
+        // Version 3 stores no index: sort here (the offsets are checked), then check it like a stored one.
+        let sorted = arrays.sorted ?? Vocabulary.sortedIds(bytes: tokenBytes, offsets: offsets)
         let vocabulary = Vocabulary(bytes: tokenBytes, offsets: offsets, index: .sorted(sorted))
         try offsets.withUnsafeBufferPointer { offsets in
             try tokenBytes.withUnsafeBufferPointer { tokenBytes in
                 let tokens = Tokens(offsets: offsets, bytes: tokenBytes)
-                let present = try checkOffsets(tokens)
-                guard sorted.count == present else {
-                    throw fail("sorted_ids lists \(sorted.count) ids but \(present) ids have a token")
+                try sorted.withUnsafeBufferPointer {
+                    try arrays.sorted == nil ? checkDistinct($0, tokens) : checkSortedIds($0, tokens)
                 }
-                try sorted.withUnsafeBufferPointer { try checkSortedIds($0, tokens) }
                 try merges.withUnsafeBufferPointer { try checkMerges($0, tokens, prefixLength: prefixLength) }
                 if let unknownId, !tokens.has(unknownId) { throw fail("unknown_id \(unknown) is not an id with a token") }
             }
@@ -101,6 +123,30 @@ struct CompiledTokenizerReader {
         }
         return Parts(vocabulary: vocabulary, rankedMerges: merges, unknownId: unknownId, mergePrefixLength: prefixLength,
                      json: Data(UnsafeRawBufferPointer(rebasing: bytes[jsonAt..<end])))
+    }
+
+    /// Version 3's planes decoded: offsets from the token lengths (which must add up to the token
+    /// bytes, so the offsets are in range), merge triples from the three columns.
+    private func planedArrays(at start: Int, tokenCount n: Int, mergeCount: Int, tokenBytes: Range<Int>) throws -> Arrays {
+        let lengths = CompiledTokenizer.planes(bytes, at: start, count: n)
+        // In Int: N lengths below 2^32 cannot overflow it, so a hostile sum is reported, not wrapped.
+        let total = lengths.reduce(0) { $0 + Int($1) }
+        guard total == tokenBytes.count else {
+            throw fail("token_lengths add up to \(total), not the \(tokenBytes.count) token bytes")
+        }
+        var offsets = [UInt32](repeating: 0, count: n + 1)
+        for i in 0..<n { offsets[i + 1] = offsets[i] + lengths[i] }
+        let columnsAt = start + 4 * n
+        let lefts = CompiledTokenizer.planes(bytes, at: columnsAt, count: mergeCount)
+        let rights = CompiledTokenizer.planes(bytes, at: columnsAt + 4 * mergeCount, count: mergeCount)
+        let merged = CompiledTokenizer.runningSums(CompiledTokenizer.planes(bytes, at: columnsAt + 8 * mergeCount, count: mergeCount))
+        var merges = [Int32](repeating: 0, count: 3 * mergeCount)
+        for rank in 0..<mergeCount {
+            merges[3 * rank] = Int32(bitPattern: lefts[rank])
+            merges[3 * rank + 1] = Int32(bitPattern: rights[rank])
+            merges[3 * rank + 2] = Int32(bitPattern: merged[rank])
+        }
+        return Arrays(offsets: offsets, sorted: nil, merges: merges, tokenBytes: tokenBytes)
     }
 
     /// The token strings as raw buffers, for the checks' tight loops.
@@ -164,6 +210,15 @@ struct CompiledTokenizerReader {
         }
     }
 
+    /// The sorted index computed from the tokens (version 3) strictly increases: no two ids have the
+    /// same token, as in a JSON vocabulary, where each string maps to one id.
+    private func checkDistinct(_ sorted: UnsafeBufferPointer<Int32>, _ tokens: Tokens) throws {
+        for k in sorted.indices.dropFirst() where !Vocabulary.precedes(tokens.token(Int(sorted[k - 1])), tokens.token(Int(sorted[k]))) {
+            let a = min(sorted[k - 1], sorted[k]), b = max(sorted[k - 1], sorted[k])
+            throw fail("tokens \(a) and \(b) are the same bytes (\(String(decoding: tokens.token(Int(a)), as: UTF8.self).debugDescription)); a token has one id")
+        }
+    }
+
     /// Each merge names three ids with tokens, and the merged token is the left one followed by the
     /// right one without its first `prefixLength` bytes (the continuing-subword prefix).
     private func checkMerges(_ merges: UnsafeBufferPointer<Int32>, _ tokens: Tokens, prefixLength: Int) throws {
@@ -195,7 +250,7 @@ extension Tokenizer {
     /// keeps the original JSON too, which a reader falls back to when this is false.
     public static func canLoadCompiled(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let version = CompiledTokenizerReader.version(of: bytes) else { return false }
-        return version == 1 || version == CompiledTokenizer.version
+        return CompiledTokenizer.versions.contains(version)
     }
 
     /// Loads the output of ``compile(jsonData:source:)``; behaves exactly like the tokenizer loaded

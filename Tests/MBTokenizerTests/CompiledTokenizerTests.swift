@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import MBTokenizer
 
-/// Field positions in a compiled tokenizer, computed as `Formats/model-file.md` (section TKBP)
-/// lays them out, independently of the reader's code.
+/// Field positions in a compiled tokenizer of layout version 2, computed as `Formats/model-file.md`
+/// (section TKBP) lays them out, independently of the reader's code.
 struct CompiledLayout {
     var bytes: [UInt8]
 
@@ -28,19 +28,27 @@ struct CompiledLayout {
     func token(_ id: Int) -> [UInt8] { Array(bytes[(tokenBytes + offset(of: id))..<(tokenBytes + offset(of: id + 1))]) }
 }
 
+/// Layout version 2 (and 1), and what every version shares; version 3 is in `CompiledTokenizerV3Tests`.
 final class CompiledTokenizerTests: XCTestCase {
     static let source = "x.mbc (compiled tokenizer)"
 
-    private func load(_ bytes: [UInt8]) throws -> Tokenizer {
-        try bytes.withUnsafeBytes { try Tokenizer(compiled: $0, source: Self.source) }
+    static func load(_ bytes: [UInt8]) throws -> Tokenizer {
+        try bytes.withUnsafeBytes { try Tokenizer(compiled: $0, source: source) }
     }
 
-    private func assertRejected(_ bytes: [UInt8], _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+    /// The load fails with an invalid-compiled error naming the source and containing `expected`.
+    static func assertRejected(_ bytes: [UInt8], _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try load(bytes), file: file, line: line) { error in
             let message = "\(error)"
-            XCTAssertTrue(message.hasPrefix("\(Self.source): invalid compiled tokenizer: "), message, file: file, line: line)
+            XCTAssertTrue(message.hasPrefix("\(source): invalid compiled tokenizer: "), message, file: file, line: line)
             XCTAssertTrue(message.contains(expected), "\(message) lacks \(expected)", file: file, line: line)
         }
+    }
+
+    private func load(_ bytes: [UInt8]) throws -> Tokenizer { try Self.load(bytes) }
+
+    private func assertRejected(_ bytes: [UInt8], _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        Self.assertRejected(bytes, expected, file: file, line: line)
     }
 
     private func id(_ token: String) throws -> Int { Int(try XCTUnwrap(Fixtures.tokenizer.id(forToken: token))) }
@@ -48,27 +56,30 @@ final class CompiledTokenizerTests: XCTestCase {
     // MARK: same tokenizer as the JSON
 
     func testLookupsMatchTheJSONTokenizer() {
-        let json = Fixtures.tokenizer, compiled = Fixtures.compiledTokenizer
-        XCTAssertEqual(compiled.vocabSize, json.vocabSize)
-        XCTAssertEqual(compiled.specialTokens, json.specialTokens)
-        var mismatches: [Int32] = []
-        for id in Int32(-2)..<Int32(json.vocabSize + 2) {
-            let token = json.token(forId: id)
-            if compiled.token(forId: id) != token || compiled.isSpecial(id) != json.isSpecial(id) { mismatches.append(id) }
-            // Every vocabulary string goes through the compiled form's binary search.
-            if let token, compiled.id(forToken: token) != json.id(forToken: token) { mismatches.append(id) }
+        let json = Fixtures.tokenizer
+        // Version 3 sorts the index at load; version 2 reads it from the section.
+        for (label, compiled) in [("v2", Fixtures.compiledV2Tokenizer), ("v3", Fixtures.compiledV3Tokenizer)] {
+            XCTAssertEqual(compiled.vocabSize, json.vocabSize, label)
+            XCTAssertEqual(compiled.specialTokens, json.specialTokens, label)
+            var mismatches: [Int32] = []
+            for id in Int32(-2)..<Int32(json.vocabSize + 2) {
+                let token = json.token(forId: id)
+                if compiled.token(forId: id) != token || compiled.isSpecial(id) != json.isSpecial(id) { mismatches.append(id) }
+                // Every vocabulary string goes through the compiled form's binary search.
+                if let token, compiled.id(forToken: token) != json.id(forToken: token) { mismatches.append(id) }
+            }
+            XCTAssertEqual(mismatches, [], label)
+            for absent in ["", "not a token", "Ġthe\u{0}", "\u{10FFFF}"] {
+                XCTAssertNil(compiled.id(forToken: absent), "\(label): \(absent)")
+            }
+            let all = Array(0..<Int32(json.vocabSize))
+            XCTAssertEqual(compiled.decode(all, skipSpecialTokens: false), json.decode(all, skipSpecialTokens: false), label)
         }
-        XCTAssertEqual(mismatches, [])
-        for absent in ["", "not a token", "Ġthe\u{0}", "\u{10FFFF}"] {
-            XCTAssertNil(compiled.id(forToken: absent), absent)
-        }
-        let all = Array(0..<Int32(json.vocabSize))
-        XCTAssertEqual(compiled.decode(all, skipSpecialTokens: false), json.decode(all, skipSpecialTokens: false))
     }
 
     /// The layout as the spec describes it, read field by field.
     func testLayoutFollowsTheSpec() throws {
-        let layout = CompiledLayout(bytes: Fixtures.compiled)
+        let layout = CompiledLayout(bytes: Fixtures.compiledV2)
         XCTAssertEqual(layout.u32(0), 2, "version")
         XCTAssertEqual(layout.tokenCount, 50280)
         XCTAssertEqual(layout.indexedCount, 50280)
@@ -77,7 +88,7 @@ final class CompiledTokenizerTests: XCTestCase {
         XCTAssertEqual(layout.u32(layout.mergePrefixLength), 0)
         // ModernBERT has no <0xXX> tokens: every fallback id is "none".
         XCTAssertEqual((0..<256).map { layout.u32(layout.fallbackIds + 4 * $0) }, Array(repeating: 0xFFFF_FFFF, count: 256))
-        XCTAssertEqual(layout.json + layout.jsonLength, Fixtures.compiled.count)
+        XCTAssertEqual(layout.json + layout.jsonLength, Fixtures.compiledV2.count)
         // Byte 0x20 (space) is spelled "Ġ"; byte 0x41 is "A".
         XCTAssertEqual(Int(layout.u32(layout.byteIds + 4 * 0x20)), try id("Ġ"))
         XCTAssertEqual(Int(layout.u32(layout.byteIds + 4 * 0x41)), try id("A"))
@@ -100,7 +111,7 @@ final class CompiledTokenizerTests: XCTestCase {
         let got = try XCTUnwrap(try JSONReader.parse(Data(rest)) as? [String: Any])
         XCTAssertTrue(NSDictionary(dictionary: got).isEqual(to: expected))
         XCTAssertLessThan(rest.count, original.count / 50)
-        XCTAssertEqual(Array(Fixtures.compiled.suffix(rest.count)), rest)
+        XCTAssertEqual(Array(Fixtures.compiledV2.suffix(rest.count)), rest)
     }
 
     /// Only what loads from JSON compiles, with the same error; the empty token (which the compiled
@@ -120,66 +131,66 @@ final class CompiledTokenizerTests: XCTestCase {
     // MARK: damaged sections
 
     func testTruncatedIsRejected() {
-        let full = Fixtures.compiled
+        let full = Fixtures.compiledV2
         assertRejected(Array(full.dropLast()), "the section is \(full.count - 1) bytes but its counts")
         assertRejected(Array(full.prefix(100)), "100 bytes, shorter than the 2080-byte header")
         assertRejected([], "0 bytes")
     }
 
     func testBadOffsetsAreRejected() throws {
-        var layout = CompiledLayout(bytes: Fixtures.compiled)
+        var layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.offsets + 4 * 10, 0)
         assertRejected(layout.bytes, "token_offsets[10] = 0 is below token_offsets[9]")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.offsets + 4 * 10, 0xFFFF_FF00)
         assertRejected(layout.bytes, "token_offsets[10] = 4294967040 is beyond the \(layout.byteLength) token bytes")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.offsets + 4 * layout.tokenCount, UInt32(layout.byteLength - 1))
         assertRejected(layout.bytes, "token_offsets[\(layout.tokenCount)] is \(layout.byteLength - 1), not the \(layout.byteLength) token bytes")
 
         // "Ġthe" starts with the two bytes of "Ġ": starting one byte later splits the character.
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         let the = try id("Ġthe")
         layout.set(layout.offsets + 4 * the, UInt32(layout.offset(of: the) + 1))
         assertRejected(layout.bytes, "token \(the) starts inside a UTF-8 character")
 
         // One id fewer with a token than the sorted index lists.
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.offsets + 4 * 6, UInt32(layout.offset(of: 5)))
         assertRejected(layout.bytes, "sorted_ids lists 50280 ids but 50279 ids have a token")
     }
 
     func testOutOfRangeIdsAreRejected() throws {
-        var layout = CompiledLayout(bytes: Fixtures.compiled)
+        var layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.merges + 4 * 2, UInt32(layout.tokenCount))
         assertRejected(layout.bytes, "merge 0 (\(try id("Ġ")), \(try id("Ġ")), 50280) uses an id without a token")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.sortedIds + 4 * 3, 0xFFFF_FFF0)
         assertRejected(layout.bytes, "sorted_ids[3] = 4294967280 is not an id with a token")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.unknownId, UInt32(layout.tokenCount))
         assertRejected(layout.bytes, "unknown_id 50280 is not an id with a token")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.byteIds + 4 * 0x41, UInt32(try id("B")))
         assertRejected(layout.bytes, "byte_ids[65] is \(try id("B")), but the id of token 'A' is \(try id("A"))")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.byteIds + 4 * 0x41, 0xFFFF_FFFF)
         assertRejected(layout.bytes, "byte_ids[65] is none, but the id of token 'A' is \(try id("A"))")
     }
 
     func testBadUTF8IsRejected() throws {
-        var layout = CompiledLayout(bytes: Fixtures.compiled)
+        var layout = CompiledLayout(bytes: Fixtures.compiledV2)
         let the = try id("Ġthe")
         layout.bytes[layout.tokenBytes + layout.offset(of: the) + 1] = 0xFF
         assertRejected(layout.bytes, "token \(the) is not valid UTF-8")
         // An encoded surrogate (U+D800) is not UTF-8 either.
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         let at = layout.tokenBytes + layout.offset(of: the) + 2
         layout.bytes.replaceSubrange(at..<(at + 3), with: [0xED, 0xA0, 0x80])
         assertRejected(layout.bytes, "token \(the) is not valid UTF-8")
@@ -187,14 +198,14 @@ final class CompiledTokenizerTests: XCTestCase {
 
     func testInconsistentIndexAndMergesAreRejected() throws {
         // Two neighbours of the sorted index swapped.
-        var layout = CompiledLayout(bytes: Fixtures.compiled)
+        var layout = CompiledLayout(bytes: Fixtures.compiledV2)
         let first = layout.u32(layout.sortedIds), second = layout.u32(layout.sortedIds + 4)
         layout.set(layout.sortedIds, second)
         layout.set(layout.sortedIds + 4, first)
         assertRejected(layout.bytes, "sorted_ids[1] = \(first) does not sort after sorted_ids[0] = \(second)")
 
         // Merge 1 is "Ġ t" -> "Ġt"; as "t Ġ" its result is not its parts joined.
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.merges + 12, UInt32(try id("t")))
         layout.set(layout.merges + 16, UInt32(try id("Ġ")))
         assertRejected(layout.bytes, "merge 1: token \(try id("Ġt")) is not token \(try id("t")) followed by token \(try id("Ġ"))")
@@ -202,20 +213,25 @@ final class CompiledTokenizerTests: XCTestCase {
 
     func testHeaderAndJSONDamageIsRejected() throws {
         // A continuing-subword prefix length the merges do not follow (merge 0 is "Ġ Ġ" -> "ĠĠ").
-        var layout = CompiledLayout(bytes: Fixtures.compiled)
+        var layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.set(layout.mergePrefixLength, 1)
         assertRejected(layout.bytes, "merge 0: token \(try id("ĠĠ")) is not token \(try id("Ġ")) followed by token \(try id("Ġ")) without its first 1 bytes")
 
-        layout = CompiledLayout(bytes: Fixtures.compiled)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
         layout.bytes[layout.json] = UInt8(ascii: "x")
         assertRejected(layout.bytes, "its tokenizer.json part is not valid JSON")
 
         // A later layout version: not loadable here, which tells the model file reader to use the JSON.
-        layout = CompiledLayout(bytes: Fixtures.compiled)
-        layout.set(0, 3)
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
+        layout.set(0, 4)
         XCTAssertFalse(layout.bytes.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
-        XCTAssertTrue(Fixtures.compiled.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
-        assertRejected(layout.bytes, "layout version 3 is not supported by this build (reads 1 and 2)")
+        XCTAssertTrue(Fixtures.compiledV2.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
+        XCTAssertTrue(Fixtures.compiledV3.withUnsafeBytes { Tokenizer.canLoadCompiled($0) })
+        assertRejected(layout.bytes, "layout version 4 is not supported by this build (reads 1, 2, 3)")
+        // Version 2's arrays read as version 3's do not add up.
+        layout = CompiledLayout(bytes: Fixtures.compiledV2)
+        layout.set(0, 3)
+        assertRejected(layout.bytes, "the section is \(layout.bytes.count) bytes but its counts")
     }
 
     // MARK: layout versions and character-level models
@@ -223,7 +239,7 @@ final class CompiledTokenizerTests: XCTestCase {
     /// Version 1 (no fallback_ids, reserved 0 at offset 28), as files written before version 2 hold it,
     /// still loads, and gives the same tokenizer.
     func testVersionOneStillLoads() throws {
-        let v2 = Fixtures.compiled
+        let v2 = Fixtures.compiledV2
         var v1 = Array(v2[0..<1056]) + Array(v2[2080...])
         CompiledLayout.put(&v1, 0, 1)
         let old = try load(v1)
@@ -240,7 +256,7 @@ final class CompiledTokenizerTests: XCTestCase {
     func testFallbackIdsFollowTheSpec() throws {
         let json = try Data(contentsOf: Fixtures.url("families/gemma.json"))
         let tokenizer = try Tokenizer(jsonData: json)
-        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json))
+        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json, layout: .aligned))
         XCTAssertEqual(layout.u32(0), 2)
         for b in [0x00, 0x0A, 0x41, 0xE6, 0xFF] {
             let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
@@ -254,7 +270,7 @@ final class CompiledTokenizerTests: XCTestCase {
     /// With `continuing_subword_prefix`, merges drop the prefix from their right part: P is stored and checked.
     func testMergePrefixLengthFollowsTheSpec() throws {
         let json = try Data(contentsOf: Fixtures.url("families/subword.json"))
-        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json))
+        var layout = CompiledLayout(bytes: try Tokenizer.compile(jsonData: json, layout: .aligned))
         XCTAssertEqual(layout.u32(layout.mergePrefixLength), 2, "\"##\" is two bytes")
         XCTAssertGreaterThan(layout.mergeCount, 100)
         XCTAssertNoThrow(try load(layout.bytes))
@@ -264,7 +280,7 @@ final class CompiledTokenizerTests: XCTestCase {
 
     /// The fixture cut to its first 320 ids and the merges among them (~20 KB compiled, most of it
     /// the added tokens' JSON), small enough to damage every byte.
-    private func smallCompiled() throws -> [UInt8] {
+    static func smallCompiled(_ layout: Tokenizer.CompiledLayout) throws -> [UInt8] {
         let data = try Data(contentsOf: Fixtures.url("tokenizer.json"))
         var root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var model = try XCTUnwrap(root["model"] as? [String: Any])
@@ -274,14 +290,14 @@ final class CompiledTokenizerTests: XCTestCase {
             vocab[$0[0]] != nil && vocab[$0[1]] != nil && vocab[$0[0] + $0[1]] != nil
         }
         root["model"] = model
-        return try Tokenizer.compile(jsonData: JSONSerialization.data(withJSONObject: root))
+        return try Tokenizer.compile(jsonData: JSONSerialization.data(withJSONObject: root), layout: layout)
     }
 
     /// Flips every byte of the binary part: each damaged section is refused with a clear error or, where
     /// the layout cannot tell (a token's bytes or offsets changed consistently), loads a working tokenizer.
     /// Header, byte ids, sorted index and merges are fully determined, so damage there is always refused.
     func testEveryByteFlipIsRefusedOrHarmless() throws {
-        let original = try smallCompiled()
+        let original = try Self.smallCompiled(.aligned)
         let layout = CompiledLayout(bytes: original)
         XCTAssertGreaterThan(layout.mergeCount, 50)
         var bytes = original

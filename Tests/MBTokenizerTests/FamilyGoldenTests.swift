@@ -45,13 +45,16 @@ final class FamilyGoldenTests: XCTestCase {
 
     static var committed: URL { Fixtures.url("families") }
 
-    /// The family's tokenizer from its JSON, and the same file through a compiled (TKBP) round trip.
+    /// The family's tokenizer from its JSON, and the same file through a compiled (TKBP) round trip
+    /// in each layout version.
     static func tokenizers(_ directory: URL, family: String) throws -> [(String, Tokenizer)] {
         let json = try Data(contentsOf: directory.appendingPathComponent("\(family).json"))
         let fromJSON = try Tokenizer(jsonData: json, source: "\(family).json")
-        let compiled = try Tokenizer.compile(jsonData: json, source: "\(family).json")
-        let fromCompiled = try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "\(family) (compiled)") }
-        return [("json", fromJSON), ("compiled", fromCompiled)]
+        return try [("json", fromJSON)] + [Tokenizer.CompiledLayout.aligned, .compact].map { layout in
+            let compiled = try Tokenizer.compile(jsonData: json, source: "\(family).json", layout: layout)
+            let kind = "compiled v\(layout.rawValue)"
+            return (kind, try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "\(family) (\(kind))") })
+        }
     }
 
     /// Checks every case; returns the number that matched (the caller asserts the count).
@@ -109,14 +112,18 @@ final class FamilyGoldenTests: XCTestCase {
             return (value, Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15)
         }
         let (fromJSON, jsonMs) = try milliseconds { try Tokenizer(jsonData: json, source: "large tokenizer.json") }
-        let (compiled, compileMs) = try milliseconds { try Tokenizer.compile(jsonData: json, source: "large tokenizer.json") }
-        let (fromCompiled, compiledMs) = try milliseconds {
-            try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "large (compiled)") }
-        }
         XCTAssertEqual(fromJSON.vocabSize, 262_144)
-        XCTAssertEqual(fromCompiled.vocabSize, 262_144)
-        print(String(format: "large vocabulary: tokenizer.json %.1f MB loads in %.0f ms; compiled %.1f MB (compile %.0f ms) loads in %.1f ms",
-                     Double(json.count) / 1e6, jsonMs, Double(compiled.count) / 1e6, compileMs, compiledMs))
+        var tokenizers = [("json", fromJSON)]
+        for layout in [Tokenizer.CompiledLayout.aligned, .compact] {
+            let (compiled, compileMs) = try milliseconds { try Tokenizer.compile(jsonData: json, source: "large tokenizer.json", layout: layout) }
+            let (fromCompiled, compiledMs) = try milliseconds {
+                try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "large (compiled v\(layout.rawValue))") }
+            }
+            XCTAssertEqual(fromCompiled.vocabSize, 262_144)
+            print(String(format: "large vocabulary: tokenizer.json %.1f MB loads in %.0f ms; compiled v%d %.1f MB (compile %.0f ms) loads in %.1f ms",
+                         Double(json.count) / 1e6, jsonMs, layout.rawValue, Double(compiled.count) / 1e6, compileMs, compiledMs))
+            tokenizers.append(("compiled v\(layout.rawValue)", fromCompiled))
+        }
         let decoder = JSONDecoder()
         func lines(_ name: String) throws -> [Data] {
             try Data(contentsOf: directory.appendingPathComponent(name)).split(separator: UInt8(ascii: "\n")).map { Data($0) }
@@ -130,7 +137,7 @@ final class FamilyGoldenTests: XCTestCase {
                         typeIds: l.type_ids, decoded: l.decoded)
         }
         XCTAssertEqual(cases.count, texts.count)
-        for (kind, tokenizer) in [("json", fromJSON), ("compiled", fromCompiled)] {
+        for (kind, tokenizer) in tokenizers {
             XCTAssertEqual(Self.check(cases, tokenizer, label: "large (\(kind))"), cases.count, "large (\(kind))")
         }
     }
@@ -165,9 +172,10 @@ final class CanonicalEquivalenceTests: XCTestCase {
                    "merges": [["e", "\u0301"]]}}
         """#
         let fromJSON = try Tokenizer(jsonData: Data(json.utf8))
-        let compiled = try Tokenizer.compile(jsonData: Data(json.utf8))
-        let fromCompiled = try compiled.withUnsafeBytes { try Tokenizer(compiled: $0, source: "compiled") }
-        for tokenizer in [fromJSON, fromCompiled] {
+        let fromCompiled = try [Tokenizer.CompiledLayout.aligned, .compact].map { layout in
+            try Tokenizer.compile(jsonData: Data(json.utf8), layout: layout).withUnsafeBytes { try Tokenizer(compiled: $0, source: "compiled") }
+        }
+        for tokenizer in [fromJSON] + fromCompiled {
             XCTAssertEqual(tokenizer.id(forToken: "\u{E9}"), 3)
             XCTAssertEqual(tokenizer.id(forToken: "e\u{301}"), 4)
             XCTAssertNil(tokenizer.id(forToken: "a\u{300}"), "only U+00E0 is in the vocabulary")

@@ -94,7 +94,8 @@ final class GoldenTests: XCTestCase {
     }
 
     func testGoldenCorpusCompiled() throws {
-        try check(Fixtures.url("golden.jsonl"), label: "golden (compiled)", tokenizer: Fixtures.compiledTokenizer)
+        try check(Fixtures.url("golden.jsonl"), label: "golden (compiled v2)", tokenizer: Fixtures.compiledV2Tokenizer)
+        try check(Fixtures.url("golden.jsonl"), label: "golden (compiled v3)", tokenizer: Fixtures.compiledV3Tokenizer)
     }
 
     /// Held-out data: `MB_TOKENIZER_GOLDEN=/tmp/heldout.jsonl swift test ...` checks a file
@@ -104,6 +105,7 @@ final class GoldenTests: XCTestCase {
             throw XCTSkip("set MB_TOKENIZER_GOLDEN to a file from make_tokenizer_golden.py")
         }
         try check(URL(fileURLWithPath: path), label: "external \(path)")
-        try check(URL(fileURLWithPath: path), label: "external \(path) (compiled)", tokenizer: Fixtures.compiledTokenizer)
+        try check(URL(fileURLWithPath: path), label: "external \(path) (compiled v2)", tokenizer: Fixtures.compiledV2Tokenizer)
+        try check(URL(fileURLWithPath: path), label: "external \(path) (compiled v3)", tokenizer: Fixtures.compiledV3Tokenizer)
     }
 }

@@ -99,11 +99,7 @@ struct Vocabulary: Sendable {
     /// Every id that has a token, in the order of the compiled form's sorted index.
     func sortedIds() -> [Int32] {
         if case let .sorted(ids) = index { return ids }
-        return bytes.withUnsafeBufferPointer { all in
-            (0..<count).filter { !range($0).isEmpty }.map(Int32.init).sorted {
-                Self.precedes(UnsafeBufferPointer(rebasing: all[range(Int($0))]), UnsafeBufferPointer(rebasing: all[range(Int($1))]))
-            }
-        }
+        return Self.sortedIds(bytes: bytes, offsets: offsets)
     }
 
     /// Bytewise order, a proper prefix first (what `memcmp` and Rust's `&[u8]` ordering give).
