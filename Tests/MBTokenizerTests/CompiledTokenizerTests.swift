@@ -280,6 +280,32 @@ final class CompiledTokenizerTests: XCTestCase {
 
     /// The fixture cut to its first 320 ids and the merges among them (~20 KB compiled, most of it
     /// the added tokens' JSON), small enough to damage every byte.
+    /// Flips bits 0 and 7 of every byte of `original` before `end`, one at a time, and loads each
+    /// damaged section: a refusal must be the reader's clear error, and a tokenizer that loads must
+    /// encode and decode. Returns how many were refused and where the ones that loaded were damaged.
+    static func flipEveryByte(of original: [UInt8], below end: Int) -> (refused: Int, loadedAt: [Int]) {
+        var bytes = original
+        var refused = 0
+        var loadedAt: [Int] = []
+        for index in 0..<end {
+            for pattern: UInt8 in [0x01, 0x80] {
+                bytes[index] ^= pattern
+                do {
+                    let tokenizer = try load(bytes)
+                    for text in ["", "Hello world [MASK]", "héllo\u{301} 漢字 \u{1F600}", "  \n\t x"] {
+                        _ = tokenizer.decode(tokenizer.encode(text, pair: "pair", maxLength: 7).ids)
+                    }
+                    loadedAt.append(index)
+                } catch {
+                    XCTAssertTrue("\(error)".hasPrefix("\(source): invalid compiled tokenizer: "), "\(index): \(error)")
+                    refused += 1
+                }
+                bytes[index] ^= pattern
+            }
+        }
+        return (refused, loadedAt)
+    }
+
     static func smallCompiled(_ layout: Tokenizer.CompiledLayout) throws -> [UInt8] {
         let data = try Data(contentsOf: Fixtures.url("tokenizer.json"))
         var root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -300,25 +326,7 @@ final class CompiledTokenizerTests: XCTestCase {
         let original = try Self.smallCompiled(.aligned)
         let layout = CompiledLayout(bytes: original)
         XCTAssertGreaterThan(layout.mergeCount, 50)
-        var bytes = original
-        var refused = 0
-        var loadedAt: [Int] = []
-        for index in 0..<layout.json {
-            for pattern: UInt8 in [0x01, 0x80] {
-                bytes[index] ^= pattern
-                do {
-                    let tokenizer = try load(bytes)
-                    for text in ["", "Hello world [MASK]", "héllo\u{301} 漢字 \u{1F600}", "  \n\t x"] {
-                        _ = tokenizer.decode(tokenizer.encode(text, pair: "pair", maxLength: 7).ids)
-                    }
-                    loadedAt.append(index)
-                } catch {
-                    XCTAssertTrue("\(error)".hasPrefix("\(Self.source): invalid compiled tokenizer: "), "\(index): \(error)")
-                    refused += 1
-                }
-                bytes[index] ^= pattern
-            }
-        }
+        let (refused, loadedAt) = Self.flipEveryByte(of: original, below: layout.json)
         let undetectable = layout.offsets..<layout.sortedIds, tokenBytes = layout.tokenBytes..<layout.json
         XCTAssertEqual(loadedAt.filter { !undetectable.contains($0) && !tokenBytes.contains($0) }, [])
         print("compiled tokenizer byte flips: \(refused) refused, \(loadedAt.count) loaded (in offsets or token bytes)")

@@ -260,25 +260,7 @@ final class CompiledTokenizerV3Tests: XCTestCase {
         let layout = PlanedLayout(bytes: original)
         XCTAssertEqual(layout.u32(0), 3)
         XCTAssertGreaterThan(layout.mergeCount, 50)
-        var bytes = original
-        var refused = 0
-        var loadedAt: [Int] = []
-        for index in 0..<layout.json {
-            for pattern: UInt8 in [0x01, 0x80] {
-                bytes[index] ^= pattern
-                do {
-                    let tokenizer = try load(bytes)
-                    for text in ["", "Hello world [MASK]", "héllo\u{301} 漢字 \u{1F600}", "  \n\t x"] {
-                        _ = tokenizer.decode(tokenizer.encode(text, pair: "pair", maxLength: 7).ids)
-                    }
-                    loadedAt.append(index)
-                } catch {
-                    XCTAssertTrue("\(error)".hasPrefix("\(CompiledTokenizerTests.source): invalid compiled tokenizer: "), "\(index): \(error)")
-                    refused += 1
-                }
-                bytes[index] ^= pattern
-            }
-        }
+        let (refused, loadedAt) = CompiledTokenizerTests.flipEveryByte(of: original, below: layout.json)
         XCTAssertEqual(loadedAt.filter { !(layout.tokenBytes..<layout.json).contains($0) }, [])
         print("compiled tokenizer v3 byte flips: \(refused) refused, \(loadedAt.count) loaded (in token bytes)")
         XCTAssertGreaterThan(refused, 2 * layout.json * 9 / 10)
