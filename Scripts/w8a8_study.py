@@ -50,6 +50,21 @@ def local_err(W, x, alpha, aq):
         s = (x.abs().amax(0).clamp(min=1e-5) ** alpha / W.abs().amax(0).clamp(min=1e-5) ** (1 - alpha))
         yq = aq(x / s) @ wq(W * s).T
     return ((yq - y).norm() / y.norm()).item()
+def score(m, with_min=False):
+    """Model m against the fp32 reference outputs: top-1 and masked top-1 agreement, KL, hidden cosine."""
+    t1 = mt1 = rows = mrows = 0; kl = 0.0; cos = []
+    with torch.no_grad():
+        for s, (rl, rh) in zip(ids, refout):
+            o = m(input_ids=torch.tensor([s]), output_hidden_states=True)
+            cl, ch = o.logits[0], o.hidden_states[-1][0]
+            lp, lq = torch.log_softmax(rl.double(), -1), torch.log_softmax(cl.double(), -1)
+            kl += (lp.exp() * (lp - lq)).sum().item()
+            ag = rl.argmax(-1) == cl.argmax(-1); mk = torch.tensor(s) == MASK
+            t1 += ag.sum().item(); rows += len(s); mt1 += ag[mk].sum().item(); mrows += mk.sum().item()
+            cos.append(torch.nn.functional.cosine_similarity(ch.double(), rh.double(), dim=-1))
+    cos = torch.cat(cos)
+    line = f"top1 {t1/rows:.4f} masked {mt1/mrows:.4f} KL {kl/rows:.2e} cos {cos.mean():.6f}"
+    return line + f" min {cos.min():.5f}" if with_min else line
 BREAKDOWN = r"""
 def run2(embq, linq, actq_names=(), alpha=None):
     m = ModernBertForMaskedLM.from_pretrained(path, attn_implementation="eager").eval()
@@ -62,18 +77,7 @@ def run2(embq, linq, actq_names=(), alpha=None):
         if n == "decoder":
             mod.weight = torch.nn.Parameter(q(E.clone()) if q else E.clone())
         elif q: mod.weight.data = q(mod.weight.data)
-    t1 = mt1 = rows = mrows = 0; kl = 0.0; cos = []
-    with torch.no_grad():
-        for s, (rl, rh) in zip(ids, refout):
-            o = m(input_ids=torch.tensor([s]), output_hidden_states=True)
-            cl, ch = o.logits[0], o.hidden_states[-1][0]
-            lp, lq = torch.log_softmax(rl.double(), -1), torch.log_softmax(cl.double(), -1)
-            kl += (lp.exp() * (lp - lq)).sum().item()
-            ag = rl.argmax(-1) == cl.argmax(-1); mk = torch.tensor(s) == MASK
-            t1 += ag.sum().item(); rows += len(s); mt1 += ag[mk].sum().item(); mrows += mk.sum().item()
-            cos.append(torch.nn.functional.cosine_similarity(ch.double(), rh.double(), dim=-1))
-    cos = torch.cat(cos)
-    return f"top1 {t1/rows:.4f} masked {mt1/mrows:.4f} KL {kl/rows:.2e} cos {cos.mean():.6f}"
+    return score(m)
 def wq_mse(W, x=None):
     best = None
     amax = W.abs().amax(1, keepdim=True)
@@ -123,18 +127,7 @@ def run(cfg):
             y = aq(inp / s) @ Wq.T
             return y + b if b is not None else y
         mod.forward = fwd
-    t1 = mt1 = rows = mrows = 0; kl = 0.0; cos = []
-    with torch.no_grad():
-        for s, (rl, rh) in zip(ids, refout):
-            o = m(input_ids=torch.tensor([s]), output_hidden_states=True)
-            cl, ch = o.logits[0], o.hidden_states[-1][0]
-            lp, lq = torch.log_softmax(rl.double(), -1), torch.log_softmax(cl.double(), -1)
-            kl += (lp.exp() * (lp - lq)).sum().item()
-            ag = rl.argmax(-1) == cl.argmax(-1); mk = torch.tensor(s) == MASK
-            t1 += ag.sum().item(); rows += len(s); mt1 += ag[mk].sum().item(); mrows += mk.sum().item()
-            cos.append(torch.nn.functional.cosine_similarity(ch.double(), rh.double(), dim=-1))
-    cos = torch.cat(cos)
-    return f"top1 {t1/rows:.4f} masked {mt1/mrows:.4f} KL {kl/rows:.2e} cos {cos.mean():.6f} min {cos.min():.5f}"
+    return score(m, with_min=True)
 lin = [n for n, mod in ref.named_modules() if isinstance(mod, torch.nn.Linear)]
 if len(sys.argv) > 3 and sys.argv[3] == "breakdown":
     exec(compile(BREAKDOWN, "breakdown", "exec"))
