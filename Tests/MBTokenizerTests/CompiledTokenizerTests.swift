@@ -2,23 +2,38 @@ import Foundation
 import XCTest
 @testable import MBTokenizer
 
-/// Field positions in a compiled tokenizer of layout version 2, computed as `Formats/model-file.md`
-/// (section TKBP) lays them out, independently of the reader's code.
-struct CompiledLayout {
-    var bytes: [UInt8]
+/// What layout versions 2 and 3 of a compiled tokenizer share, as `Formats/model-file.md` (section
+/// TKBP) lays it out, independently of the reader's code: the eight u32 header fields, then the byte
+/// and fallback id tables; the arrays start at 2080.
+protocol CompiledHeader {
+    var bytes: [UInt8] { get set }
+}
 
+extension CompiledHeader {
     func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
-    mutating func set(_ at: Int, _ value: UInt32) { Self.put(&bytes, at, value) }
-    static func put(_ bytes: inout [UInt8], _ at: Int, _ value: UInt32) {
-        for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
-    }
+    mutating func set(_ at: Int, _ value: UInt32) { CompiledLayout.put(&bytes, at, value) }
 
     var tokenCount: Int { Int(u32(4)) }
     var indexedCount: Int { Int(u32(8)) }
     var mergeCount: Int { Int(u32(12)) }
     var byteLength: Int { Int(u32(16)) }
     var jsonLength: Int { Int(u32(20)) }
-    let unknownId = 24, mergePrefixLength = 28, byteIds = 32, fallbackIds = 1056, offsets = 2080
+    var unknownId: Int { 24 }
+    var mergePrefixLength: Int { 28 }
+    var byteIds: Int { 32 }
+    var fallbackIds: Int { 1056 }
+    var arrays: Int { 2080 }
+}
+
+/// Field positions in a compiled tokenizer of layout version 2.
+struct CompiledLayout: CompiledHeader {
+    var bytes: [UInt8]
+
+    static func put(_ bytes: inout [UInt8], _ at: Int, _ value: UInt32) {
+        for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+    }
+
+    var offsets: Int { arrays }
     var sortedIds: Int { offsets + 4 * (tokenCount + 1) }
     var merges: Int { sortedIds + 4 * indexedCount }
     var tokenBytes: Int { merges + 12 * mergeCount }

@@ -2,21 +2,13 @@ import Foundation
 import XCTest
 @testable import MBTokenizer
 
-/// Field positions in a compiled tokenizer of layout version 3, computed as `Formats/model-file.md`
-/// (section TKBP) lays them out, independently of the reader's code: the header and id tables of
-/// version 2, then byte planes (an array of n u32s as its n lowest bytes, then the n second bytes, ...).
-struct PlanedLayout {
+/// Field positions in a compiled tokenizer of layout version 3: the header and id tables of version 2
+/// (`CompiledHeader`), then byte planes (an array of n u32s as its n lowest bytes, then the n second
+/// bytes, ...).
+struct PlanedLayout: CompiledHeader {
     var bytes: [UInt8]
 
-    func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
-    mutating func set(_ at: Int, _ value: UInt32) { CompiledLayout.put(&bytes, at, value) }
-
-    var tokenCount: Int { Int(u32(4)) }
-    var indexedCount: Int { Int(u32(8)) }
-    var mergeCount: Int { Int(u32(12)) }
-    var byteLength: Int { Int(u32(16)) }
-    var jsonLength: Int { Int(u32(20)) }
-    let unknownId = 24, mergePrefixLength = 28, byteIds = 32, fallbackIds = 1056, lengths = 2080
+    var lengths: Int { arrays }
     var lefts: Int { lengths + 4 * tokenCount }
     var rights: Int { lefts + 4 * mergeCount }
     var mergedDeltas: Int { rights + 4 * mergeCount }
